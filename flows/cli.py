@@ -29,6 +29,19 @@ DbOption = typer.Option(None, "--db", help="Warehouse file [default: data/health
 SourcesOption = typer.Option(None, "--sources", help="Source registry replacing the bundled one [env HEALTHCOOP_SOURCES].")
 
 
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Level(str, Enum):
+    locality = "locality"
+    prefecture = "prefecture"
+    province = "province"
+    institution = "institution"
+
+
 class QueryFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -130,6 +143,229 @@ def sources(action: Optional[str] = typer.Argument(None, help="`check`: fetch on
     out.print(table)
     if any(r["status"] != "ok" for r in results):
         raise typer.Exit(1)
+
+
+def ensure_writable(db: Optional[Path]) -> Path:
+    """Fail fast (before Prefect starts) when the warehouse is busy or cannot be opened."""
+    path = db_path(db)
+    try:
+        Warehouse(path).open().close(publish=False)
+    except WarehouseError as exc:
+        fail(str(exc))
+    return path
+
+
+def finish(result: dict) -> None:
+    """Print a run's outcome; exit 1 when it finished with errors (its data is kept)."""
+    counts = ", ".join(f"{k.replace('_', ' ')} {result[k]}" for k in
+                       ("pages_fetched", "new_documents", "changed_documents", "new_projects", "errors") if k in result)
+    out.print(f"run {result['run_id']} {result['status']}: {counts}")
+    for message in result.get("messages", []):
+        err.print(message, markup=False, highlight=False)
+    if result["status"] != "completed":
+        raise typer.Exit(1)
+
+
+def run_flow(flow_fn, **params) -> dict:
+    """Run a flow ad hoc (Prefect's ephemeral mode) with progress bars for a watching person."""
+    from flows import progress
+
+    try:
+        with progress.showing():
+            return flow_fn(**params)
+    except (WarehouseError, RegistryError, ValueError) as exc:
+        fail(str(exc).splitlines()[0])
+
+
+@app.command()
+def nightly(sources_file: Optional[Path] = SourcesOption, db: Optional[Path] = DbOption) -> None:
+    """Incremental crawl of every source; code new documents; recompute if projects changed."""
+    sources_or_fail(sources_file)
+    path = ensure_writable(db)
+    from flows.nightly import nightly as nightly_flow
+
+    finish(run_flow(nightly_flow, sources_file=str(sources_file) if sources_file else None, db=str(path)))
+
+
+@app.command()
+def backfill(start: str = typer.Option(..., "--start", help="First day, YYYY-MM-DD."),
+             end: str = typer.Option(..., "--end", help="Last day, YYYY-MM-DD."),
+             source: Optional[list[str]] = typer.Option(None, "--source", help="Only this source id (repeatable)."),
+             refetch: bool = typer.Option(False, "--refetch", help="Fetch stored articles again."),
+             task_runner: str = typer.Option("threads", "--task-runner", help="threads, or dask (coding on a Dask cluster)."),
+             sources_file: Optional[Path] = SourcesOption, db: Optional[Path] = DbOption) -> None:
+    """Date-bounded, resumable crawl from --start to --end, in month chunks."""
+    first, last = parse_day(start, "--start"), parse_day(end, "--end")
+    if first > last:
+        fail(f"--start {first} is after --end {last}")
+    if task_runner not in ("threads", "dask"):
+        fail(f"--task-runner {task_runner!r}: use threads or dask")
+    registry = sources_or_fail(sources_file)
+    unknown = sorted(set(source or ()) - {s.id for s in registry})
+    if unknown:
+        fail(f"unknown --source {', '.join(unknown)}; known: {', '.join(s.id for s in registry)}")
+    path = ensure_writable(db)
+    from flows.backfill import backfill as backfill_flow
+
+    finish(run_flow(backfill_flow, start=first, end=last, source_ids=list(source) if source else None,
+                    refetch=refetch, sources_file=str(sources_file) if sources_file else None, db=str(path),
+                    task_runner=task_runner))
+
+
+@app.command()
+def recode(db: Optional[Path] = DbOption) -> None:
+    """Re-run content coding on every stored document (manual overrides are applied again)."""
+    path = ensure_writable(db)
+    from flows.recode import recode as recode_flow
+
+    result = run_flow(recode_flow, db=str(path))
+    coding = result["coding"]
+    out.print(f"recoded {coding.get('documents', 0)} documents with coder {coding.get('coder_version')}: "
+              f"{coding.get('projects', 0)} projects ({coding.get('new_projects', 0)} new); "
+              f"network {result['recompute']['status']}")
+
+
+@app.command()
+def recompute(force: bool = typer.Option(False, "--force", help="Recompute even if the input is unchanged."),
+              db: Optional[Path] = DbOption) -> None:
+    """Rebuild network snapshots and rankings."""
+    path = ensure_writable(db)
+    from flows.recompute import recompute as recompute_flow
+
+    result = run_flow(recompute_flow, force=force, db=str(path))
+    verb = "recomputed" if result["status"] == "computed" else "unchanged input, skipped (use --force)"
+    out.print(f"network {verb}: snapshot {result['snapshot_id']}, fingerprint {result['fingerprint'][:12]}")
+
+
+def read_path(db: Optional[Path], live: bool) -> Path:
+    """The published copy by default; the main file with --live."""
+    return db_path(db) if live else published_path(db_path(db))
+
+
+LiveOption = typer.Option(False, "--live", help="Read the main file instead of the published copy.")
+
+
+@app.command()
+def rankings(level: Level = typer.Option(Level.locality, "--level", help="Network level of the tables."),
+             period: str = typer.Option("2019-2021", "--period", help="A year or a range such as 2019-2021."),
+             format: TableFormat = typer.Option(TableFormat.table, "--format"),
+             compare_paper: bool = typer.Option(False, "--compare-paper", help="Put the paper's published numbers beside ours."),
+             live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """The paper's Tables 1-4 (projects, themes, degree, structural holes) for a period."""
+    from flows.outputs import ranking_tables
+    from warehouse.query import render
+
+    try:
+        tables = ranking_tables(read_path(db, live), period, level.value, compare_paper)
+    except WarehouseError as exc:
+        fail(str(exc))
+    titles = {"table1": f"Table 1. Projects per {level.value}, {period}", "table2": f"Table 2. Top themes, {period}",
+              "table3": f"Table 3. Degree centrality, {period}", "table4": f"Table 4. Lowest constraint (structural holes), {period}",
+              "paper_comparison": "The paper's published 2019-2021 numbers beside ours"}
+    if format is TableFormat.json:
+        import json
+
+        from warehouse.query import to_jsonable
+
+        sys.stdout.write(json.dumps({k: to_jsonable(v) for k, v in tables.items()}, ensure_ascii=False, indent=2) + "\n")
+        return
+    for key, frame in tables.items():
+        if format is TableFormat.csv:
+            sys.stdout.write(f"# {titles[key]}\n" + render(frame, "csv"))
+        else:
+            print_frame(frame.round(3), titles[key])
+
+
+class ExportWhat(str, Enum):
+    network = "network"
+    projects = "projects"
+    rankings = "rankings"
+
+
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def export(what: ExportWhat = typer.Option(..., "--what"), format: ExportFormat = typer.Option(..., "--format"),
+           out_dir: Path = typer.Option(..., "--out", help="Directory to write into (created if missing)."),
+           live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """Files for Gephi (graphml, gexf), UCINET (csv matrix), pandas and R (csv, parquet)."""
+    from flows.outputs import export as do_export
+
+    try:
+        written = do_export(read_path(db, live), what.value, format.value, out_dir)
+    except (WarehouseError, ValueError) as exc:
+        fail(str(exc).splitlines()[0])
+    for path in written:
+        out.print(str(path))
+
+
+@review_app.command("list")
+def review_list(everything: bool = typer.Option(False, "--all", help="Every project, not only those needing review."),
+                live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """Projects whose coding confidence is below the review threshold."""
+    from flows.outputs import review_queue
+
+    try:
+        frame = review_queue(read_path(db, live), everything)
+    except WarehouseError as exc:
+        fail(str(exc))
+    print_frame(frame, f"{len(frame)} projects" + ("" if everything else " need review"))
+
+
+@review_app.command("show")
+def review_show(project_id: str = typer.Argument(...), live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """One project: its coding, participants, evidence, and the overrides applied to it."""
+    from flows.outputs import review_detail
+
+    try:
+        detail = review_detail(read_path(db, live), project_id)
+    except WarehouseError as exc:
+        fail(str(exc))
+    for key, value in detail["project"].items():
+        out.print(f"[bold]{key}[/]: {value}", highlight=False)
+    print_frame(detail["participants"], "participants")
+    out.print(f"[bold]evidence[/]: {detail['evidence']}", highlight=False)
+    if len(detail["overrides"]):
+        print_frame(detail["overrides"], "overrides")
+
+
+@review_app.command("set")
+def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) or, with --document, a doc_id."),
+               field: str = typer.Argument(..., help="The field to set, e.g. primary_theme, in_scope, is_cooperation."),
+               value: str = typer.Argument(..., help="The value as JSON (e.g. true, \"tcm\", [\"tcm\"]) or plain text."),
+               document: bool = typer.Option(False, "--document", help="The target is a document."),
+               note: Optional[str] = typer.Option(None, "--note"), author: Optional[str] = typer.Option(None, "--author"),
+               db: Optional[Path] = DbOption) -> None:
+    """Record a manual override (kept in the warehouse, applied after every recode) and recode."""
+    import json
+
+    from analysis.coding.review import OverrideError, validate_override
+    from warehouse.store import add_override
+
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    target = "document" if document else "project"
+    try:
+        validate_override({"target": target, "id": target_id, "field": field, "value": parsed}, 1)
+    except OverrideError as exc:
+        fail(str(exc))
+    path = ensure_writable(db)
+    try:
+        with Warehouse(path) as wh:
+            override_id = add_override(wh, target, target_id, field, parsed, note, author)
+    except WarehouseError as exc:
+        fail(str(exc))
+    out.print(f"override {override_id} recorded; recoding to apply it")
+    from flows.recode import recode as recode_flow
+
+    run_flow(recode_flow, db=str(path))
 
 
 @app.command()

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 from urllib.parse import urlsplit
+
+import pandas as pd
 
 from scrapers.records import Article, FetchResult
 from warehouse.db import Warehouse
@@ -75,25 +76,12 @@ def mark_crashed_runs(wh: Warehouse) -> int:
 
 # --- the crawl sink -------------------------------------------------------------------------
 
-@dataclass
-class CrawlCounts:
-    new_documents: int = 0
-    changed_documents: int = 0
-    per_source: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def bump(self, source_id: str, key: str) -> None:
-        setattr(self, key, getattr(self, key) + 1)
-        bucket = self.per_source.setdefault(source_id, {"new_documents": 0, "changed_documents": 0})
-        bucket[key] += 1
-
-
 class WarehouseSink:
     """The crawl sink of ``scrapers.crawl`` backed by DuckDB (thread-safe through ``wh.lock``)."""
 
     def __init__(self, wh: Warehouse, run_id: int | None):
         self.wh = wh
         self.run_id = run_id
-        self.counts = CrawlCounts()
 
     def known_articles(self, source_id: str, urls: Iterable[str]) -> set[str]:
         by_path = {url_path(u): u for u in urls}
@@ -105,12 +93,15 @@ class WarehouseSink:
         )
         return {by_path[r[0]] for r in rows}
 
-    def list_validators(self, source_id: str, url: str) -> tuple[str | None, str | None] | None:
-        rows = self.wh.fetchall(
-            "SELECT etag, last_modified FROM http_validators WHERE source_id = ? AND url_path = ?",
-            [source_id, url_path(url)],
-        )
+    def list_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        rows = self.wh.fetchall("SELECT etag, last_modified FROM http_validators WHERE url = ?", [url])
         return rows[0] if rows else None
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.wh.transaction() as con:
+            con.execute("INSERT INTO http_validators VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                        "etag = excluded.etag, last_modified = excluded.last_modified, saved_at = excluded.saved_at",
+                        [url, etag, last_modified, datetime.now()])
 
     def store_raw(self, source_id: str, page_kind: str, column: str | None, fetch: FetchResult) -> int | None:
         """Keep the bytes before anything parses them; the same bytes again reuse their row."""
@@ -132,18 +123,12 @@ class WarehouseSink:
                      fetch.fetched_at or datetime.now(), fetch.outcome, fetch.status, _json(fetch.headers),
                      fetch.headers.get("content-type"), fetch.encoding, sha, fetch.body, fetch.error],
                 )
-            if page_kind == "list" and fetch.ok:
-                con.execute(
-                    "INSERT INTO http_validators VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, url_path) "
-                    "DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
-                    "sha256 = excluded.sha256, fetched_at = excluded.fetched_at",
-                    [source_id, path, fetch.headers.get("etag"), fetch.headers.get("last-modified"), sha,
-                     fetch.fetched_at or datetime.now()],
-                )
         return raw_page_id
 
     def store_article(self, source_id: str, column: str | None, article: Article, raw_page_id: int | None) -> str:
-        """Insert a new document, add a version when its content changed, or just touch it."""
+        """Insert a new document, add a version when its content changed, or just touch it.
+
+        Returns ``new``, ``changed`` or ``unchanged`` (the crawl's health counts these)."""
         doc_id, path, now = doc_id_for(source_id, article.url), url_path(article.url), datetime.now()
         digest = content_hash(article)
         with self.wh.transaction() as con:
@@ -151,7 +136,7 @@ class WarehouseSink:
             if row and row[0] == digest:
                 con.execute("UPDATE documents SET last_seen = ?, raw_page_id = ? WHERE doc_id = ?",
                             [now, raw_page_id, doc_id])
-                return doc_id
+                return "unchanged"
             version = row[1] + 1 if row else 1
             values = [article.url, column or article.column_name, article.title, article.published_date,
                       article.signed_date, article.content_source, article.body_text,
@@ -171,26 +156,25 @@ class WarehouseSink:
             con.execute("INSERT INTO document_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [doc_id, version, raw_page_id, digest, article.title, article.published_date,
                          article.body_text, now])
-        self.counts.bump(source_id, "changed_documents" if row else "new_documents")
-        return doc_id
+        return "changed" if row else "new"
 
     def record_problem(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
         with self.wh.transaction() as con:
             con.execute("INSERT INTO problems VALUES (nextval('seq_problem'), ?, ?, ?, ?, ?, ?)",
                         [self.run_id, source_id, url, kind, message, datetime.now()])
 
-    def robots_get(self, host: str, max_age_s: float) -> tuple[int | None, str] | None:
-        rows = self.wh.fetchall(
-            "SELECT status, body FROM robots_cache WHERE host = ? AND fetched_at > now()::TIMESTAMP - to_seconds(?)",
-            [host, max_age_s],
-        )
-        return rows[0] if rows else None
 
-    def robots_put(self, host: str, status: int | None, body: str) -> None:
-        with self.wh.transaction() as con:
-            con.execute("INSERT INTO robots_cache VALUES (?, ?, ?, ?) ON CONFLICT (host) DO UPDATE SET "
-                        "status = excluded.status, body = excluded.body, fetched_at = excluded.fetched_at",
-                        [host, status, body, datetime.now()])
+def load_robots(wh: Warehouse) -> list[dict]:
+    """Stored robots.txt verdicts, as ``scrapers.robots.RobotsCache.load`` takes them."""
+    return [json.loads(r[0]) for r in wh.fetchall("SELECT entry FROM robots_cache ORDER BY origin")]
+
+
+def save_robots(wh: Warehouse, rows: list[dict]) -> None:
+    with wh.transaction() as con:
+        for row in rows:
+            con.execute("INSERT INTO robots_cache VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
+                        "entry = excluded.entry, fetched_at = excluded.fetched_at",
+                        [row["origin"], _json(row), datetime.fromisoformat(row["fetched_at"])])
 
 
 def record_source_health(wh: Warehouse, run_id: int, report: dict) -> None:
@@ -213,3 +197,155 @@ def mark_chunk_done(wh: Warehouse, source_id: str, start: date, end: date, refet
 def finished_chunks(wh: Warehouse, refetch: bool) -> set[tuple[str, date, date]]:
     rows = wh.fetchall("SELECT source_id, chunk_start, chunk_end FROM backfill_chunks WHERE refetch = ?", [refetch])
     return {(s, a, b) for s, a, b in rows}
+
+
+# --- coding ---------------------------------------------------------------------------------
+
+DOCUMENT_COLUMNS = ("doc_id", "source_id", "url", "title", "published_date", "body_text", "content_source", "column_name")
+
+
+def load_documents(wh: Warehouse):
+    """Every stored document as the coder's input frame, in a stable order."""
+    return wh.fetchdf(f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM documents ORDER BY doc_id")
+
+
+def documents_needing_coding(wh: Warehouse, coder_version: str) -> int:
+    """Documents never coded, changed since coded, or coded by another coder version."""
+    return wh.fetchall(
+        "SELECT count(*) FROM documents d LEFT JOIN document_coding c USING (doc_id) "
+        "WHERE c.doc_id IS NULL OR c.coder_version <> ? OR c.coded_at < d.last_seen AND d.version > 1",
+        [coder_version])[0][0]
+
+
+def save_coding(wh: Warehouse, result, coder_version: str) -> dict[str, int]:
+    """Replace the coding tables with a full coding pass, in one transaction.
+
+    Project ids are stable across passes (the coder derives them from the earliest document),
+    so ``first_coded_at`` is carried over and ``new_projects`` counts ids not seen before.
+    """
+    now = datetime.now()
+    docs, projects, participants, institutions = (result.documents, result.projects, result.participants,
+                                                  result.institutions)
+    with wh.transaction() as con:
+        before = {r[0]: r[1] for r in con.execute("SELECT project_id, first_coded_at FROM projects").fetchall()}
+        for table in ("document_coding", "project_documents", "participants", "projects"):
+            con.execute(f"DELETE FROM {table}")
+        con.executemany(
+            "INSERT INTO document_coding VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[r.doc_id, bool(r.is_cooperation), _float(r.relevance_score), r.evidence,
+              r.project_id if r.is_cooperation else None, coder_version, now] for r in docs.itertuples()])
+        con.executemany(
+            "INSERT INTO institutions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (institution_id) DO UPDATE SET "
+            "name = excluded.name, institution_type = excluded.institution_type, sector = excluded.sector, "
+            "province = excluded.province, prefecture = excluded.prefecture, county = excluded.county, "
+            "division_code = excluded.division_code",
+            [[r.institution_id, r.name, r.institution_type, r.sector, r.province, r.prefecture, _none(r.county),
+              _none(r.division_code)] for r in institutions.itertuples()])
+        con.executemany(
+            "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[r.project_id, r.title, _none(r.signed_date), _int(r.year), list(r.themes), r.primary_theme, r.mode,
+              r.agreement_type, _float(r.confidence), r.review_status, bool(r.in_scope), r.evidence, coder_version,
+              before.get(r.project_id, now), now] for r in projects.itertuples()])
+        con.executemany("INSERT INTO project_documents VALUES (?, ?)",
+                        [[doc_id, r.project_id] for r in projects.itertuples() for doc_id in r.doc_ids])
+        con.executemany("INSERT OR IGNORE INTO participants VALUES (?, ?, ?)",
+                        [[r.project_id, r.institution_id, r.role] for r in participants.itertuples()])
+    return {"projects": len(projects), "new_projects": len(set(projects["project_id"]) - set(before)),
+            "cooperation_documents": int(docs["is_cooperation"].sum()) if len(docs) else 0}
+
+
+def _none(value):
+    """pandas' missing markers (NaN, NaT, None) as SQL NULL; lists and arrays pass through."""
+    if isinstance(value, (list, tuple, dict)) or hasattr(value, "__array__") and getattr(value, "ndim", 0):
+        return value
+    return None if pd.isna(value) else value
+
+
+def _float(value):
+    value = _none(value)
+    return None if value is None else float(value)
+
+
+def _int(value):
+    value = _none(value)
+    return None if value is None else int(value)
+
+
+def load_overrides(wh: Warehouse) -> list[dict]:
+    frame = wh.fetchdf("SELECT override_id, target, target_id, field, value, note, author, created_at "
+                       "FROM review_overrides WHERE active ORDER BY override_id")
+    return [{"target": r.target, "id": r.target_id, "field": r.field, "value": json.loads(r.value),
+             "note": r.note, "author": r.author, "at": r.created_at.isoformat(), "override_id": r.override_id}
+            for r in frame.itertuples()]
+
+
+def add_override(wh: Warehouse, target: str, target_id: str, field_name: str, value: Any, note: str | None,
+                 author: str | None) -> int:
+    with wh.transaction() as con:
+        override_id = con.execute("SELECT nextval('seq_override')").fetchone()[0]
+        con.execute("INSERT INTO review_overrides VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE)",
+                    [override_id, target, target_id, field_name, _json(value), note, author, datetime.now()])
+    return override_id
+
+
+# --- network snapshots ----------------------------------------------------------------------
+
+def load_coded(wh: Warehouse):
+    """The coded projects and participants as the network analysis wants them."""
+    projects = wh.fetchdf("SELECT project_id, title, signed_date, year, themes, primary_theme, mode, agreement_type, "
+                          "in_scope FROM v_projects ORDER BY project_id")
+    participants = wh.fetchdf("SELECT * FROM v_project_participants ORDER BY project_id, institution_id")
+    return projects, participants
+
+
+def current_snapshot(wh: Warehouse) -> dict | None:
+    rows = wh.fetchall("SELECT snapshot_id, fingerprint, created_at, n_projects FROM network_snapshots "
+                       "WHERE is_current")
+    if not rows:
+        return None
+    snapshot_id, fingerprint, created_at, n_projects = rows[0]
+    return {"snapshot_id": snapshot_id, "fingerprint": fingerprint, "created_at": created_at, "n_projects": n_projects}
+
+
+RANKING_COLUMNS = ("period", "level", "node", "n_projects", "share", "degree", "n_alters", "degree_norm", "constraint",
+                   "effective_size", "efficiency", "betweenness", "rank_projects", "rank_degree")
+
+
+def save_snapshot(wh: Warehouse, result, fingerprint: str, coder_version: str, run_id: int | None,
+                  n_projects: int) -> int:
+    """Store a recompute as the new current snapshot; older snapshots are kept for comparison."""
+    rankings = result.rankings
+    extra_columns = [c for c in rankings.columns if c not in RANKING_COLUMNS]
+    with wh.transaction() as con:
+        snapshot_id = con.execute("SELECT nextval('seq_snapshot')").fetchone()[0]
+        con.execute("UPDATE network_snapshots SET is_current = FALSE WHERE is_current")
+        con.execute("INSERT INTO network_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)",
+                    [snapshot_id, fingerprint, coder_version, _json(result.params), datetime.now(), run_id, n_projects])
+        metrics = rankings[list(RANKING_COLUMNS)].copy()
+        metrics.insert(0, "snapshot_id", snapshot_id)
+        metrics["extra"] = [_json({c: _none(v) for c, v in zip(extra_columns, row)})
+                            for row in rankings[extra_columns].itertuples(index=False)]
+        con.register("metrics_frame", metrics)
+        con.execute("INSERT INTO node_metrics SELECT * FROM metrics_frame")
+        con.unregister("metrics_frame")
+        _insert_frame(con, "network_nodes", snapshot_id, result.nodes,
+                      ("period", "level", "node", "label", "node_type", "sector", "province", "prefecture", "county"))
+        _insert_frame(con, "network_edges", snapshot_id, result.edges, ("period", "level", "source", "target", "weight"))
+        _insert_frame(con, "snapshot_themes", snapshot_id, result.themes, ("period", "theme", "n_projects", "share"))
+        _insert_frame(con, "snapshot_modes", snapshot_id, result.modes, ("period", "mode", "n_projects", "share"))
+        _insert_frame(con, "snapshot_yearly", snapshot_id, result.yearly,
+                      ("year", "n_projects", "n_new_institutions", "n_edges"))
+        summary = result.summary
+        con.executemany("INSERT INTO snapshot_summary VALUES (?, ?, ?, ?)",
+                        [[snapshot_id, r["period"], r["level"],
+                          _json({k: _none(v) for k, v in r.items() if k not in ("period", "level")})]
+                         for r in summary.to_dict("records")])
+    return snapshot_id
+
+
+def _insert_frame(con, table: str, snapshot_id: int, frame, columns: tuple[str, ...]) -> None:
+    data = frame[list(columns)].copy()
+    data.insert(0, "snapshot_id", snapshot_id)
+    con.register("insert_frame", data)
+    con.execute(f"INSERT INTO {table} SELECT * FROM insert_frame")
+    con.unregister("insert_frame")

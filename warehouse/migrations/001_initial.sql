@@ -46,15 +46,12 @@ CREATE TABLE raw_pages (
     error         VARCHAR
 );
 
--- Conditional-GET validators and last body hash per list URL path.
+-- Conditional-GET validators of a column's first list page, saved after a complete walk.
 CREATE TABLE http_validators (
-    source_id      VARCHAR NOT NULL,
-    url_path       VARCHAR NOT NULL,
+    url            VARCHAR PRIMARY KEY,
     etag           VARCHAR,
     last_modified  VARCHAR,
-    sha256         VARCHAR,
-    fetched_at     TIMESTAMP,
-    PRIMARY KEY (source_id, url_path)
+    saved_at       TIMESTAMP NOT NULL
 );
 
 -- One row per distinct article (source + canonical URL path), with its latest parsed fields.
@@ -132,11 +129,11 @@ CREATE TABLE backfill_chunks (
     PRIMARY KEY (source_id, chunk_start, chunk_end, refetch)
 );
 
--- Cached robots.txt per host (so a no-change nightly costs one request per column).
+-- robots.txt verdicts per origin (scrapers.robots.RobotsCache rows), kept between runs so a
+-- no-change nightly costs one request per column; entries expire by their fetched_at.
 CREATE TABLE robots_cache (
-    host        VARCHAR PRIMARY KEY,
-    status      INTEGER,
-    body        VARCHAR,
+    origin      VARCHAR PRIMARY KEY,
+    entry       JSON NOT NULL,
     fetched_at  TIMESTAMP NOT NULL
 );
 
@@ -250,6 +247,20 @@ CREATE TABLE node_metrics (
     rank_projects   INTEGER,
     rank_degree     INTEGER,
     extra           JSON,                         -- further measures (hierarchy, whole-model values, labels)
+    PRIMARY KEY (snapshot_id, period, level, node)
+);
+
+CREATE TABLE network_nodes (
+    snapshot_id  BIGINT NOT NULL,
+    period       VARCHAR NOT NULL,
+    level        VARCHAR NOT NULL,
+    node         VARCHAR NOT NULL,
+    label        VARCHAR,
+    node_type    VARCHAR,
+    sector       VARCHAR,
+    province     VARCHAR,
+    prefecture   VARCHAR,
+    county       VARCHAR,
     PRIMARY KEY (snapshot_id, period, level, node)
 );
 

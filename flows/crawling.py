@@ -1,0 +1,71 @@
+"""Crawling into the warehouse: the composition of ``scrapers.crawl`` with the DuckDB sink.
+
+Plain functions (no Prefect): the flows wrap them as tasks, tests call them directly.
+"""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from scrapers.crawl import CrawlPolicy, Progress, crawl_sources
+from scrapers.health import RunReport
+from scrapers.http import ClientSettings, PoliteClient
+from scrapers.registry import Source
+from scrapers.robots import RobotsCache
+from warehouse import store
+from warehouse.db import Warehouse
+
+
+def polite_client(wh: Warehouse, settings: ClientSettings | None = None) -> PoliteClient:
+    """A client whose robots.txt verdicts come from (and go back to) the warehouse."""
+    return PoliteClient(settings, robots_cache=RobotsCache.load(store.load_robots(wh)))
+
+
+def crawl_into(wh: Warehouse, run_id: int, sources: Sequence[Source], policy: CrawlPolicy,
+               client: PoliteClient, progress: Progress | None = None) -> RunReport:
+    """Crawl ``sources`` with ``policy`` into the warehouse and record per-source health."""
+    report = crawl_sources(sources, client, store.WarehouseSink(wh, run_id), policy, progress=progress)
+    store.save_robots(wh, client.robots_cache.export())
+    for health in report.sources:
+        store.record_source_health(wh, run_id, health.to_dict())
+    return report
+
+
+def month_chunks(start: date, end: date) -> list[tuple[date, date]]:
+    """Calendar-month windows covering [start, end], newest first (lists are newest first)."""
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    chunks, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = max(start, date(year, month, 1))
+        last = min(end, date(year, month, calendar.monthrange(year, month)[1]))
+        chunks.append((first, last))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return chunks[::-1]
+
+
+def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: date, end: date, refetch: bool,
+                  client: PoliteClient, progress: Progress | None = None,
+                  on_chunk: Callable[[Source, date, date, str], None] | None = None) -> list[RunReport]:
+    """Backfill [start, end] month by month; chunks finished by an earlier run are skipped.
+
+    A chunk counts as finished only when none of its fetches failed, so a rerun after a crash
+    or an outage redoes exactly the unfinished months (stored articles are never refetched).
+    """
+    done = store.finished_chunks(wh, refetch)
+    reports = []
+    for chunk_start, chunk_end in month_chunks(start, end):
+        todo = [s for s in sources if (s.id, chunk_start, chunk_end) not in done]
+        if not todo:
+            continue
+        report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress)
+        for health in report.sources:
+            source = next(s for s in todo if s.id == health.source_id)
+            finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status != "challenged"
+            if finished:
+                store.mark_chunk_done(wh, source.id, chunk_start, chunk_end, refetch, run_id)
+            if on_chunk:
+                on_chunk(source, chunk_start, chunk_end, "done" if finished else "incomplete")
+        reports.append(report)
+    return reports

@@ -1,0 +1,100 @@
+"""Read-side compositions for the CLI: paper tables, exports, review queue (no Prefect needed).
+
+They read the published copy (or the live file), never the writer's connection, so they run
+while a nightly crawl writes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.network import NetworkResult, compare_with_paper, export_network, paper_tables, safe_output_path
+from warehouse.db import WarehouseError, open_reader
+from warehouse.snapshots import read_snapshot
+
+VIEW_EXPORTS = {
+    "projects": ("v_projects", "v_project_participants", "v_documents"),
+    "rankings": ("v_rankings", "v_themes", "v_modes", "v_yearly"),
+}
+
+
+def load_network(path: Path) -> NetworkResult:
+    """The current snapshot as a NetworkResult (exactly what the ranking views show)."""
+    con = open_reader(path)
+    try:
+        frames = read_snapshot(con)
+    finally:
+        con.close()
+    frames.pop("snapshot_id")
+    return NetworkResult(timings=pd.DataFrame(), warnings=[], **frames)
+
+
+def ranking_tables(path: Path, period: str, level: str, compare: bool) -> dict[str, pd.DataFrame]:
+    result = load_network(path)
+    try:
+        tables = paper_tables(result, period=period, level=level)
+    except ValueError as exc:
+        raise WarehouseError(str(exc)) from None
+    if compare:
+        tables["paper_comparison"] = compare_with_paper(result)
+    return tables
+
+
+def export(path: Path, what: str, fmt: str, out_dir: Path) -> list[Path]:
+    """Write the network (graphml, gexf, UCINET csv) or view tables (csv, parquet) into out_dir."""
+    out_dir = Path(out_dir)
+    if what == "network":
+        if fmt not in ("graphml", "gexf", "csv"):
+            raise WarehouseError(f"--format {fmt} does not fit --what network; use graphml, gexf or csv")
+        written, _skipped = export_network(load_network(path), out_dir, formats=(fmt,))
+        return written
+    if fmt not in ("csv", "parquet"):
+        raise WarehouseError(f"--format {fmt} does not fit --what {what}; use csv or parquet")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = open_reader(path)
+    written = []
+    try:
+        for view in VIEW_EXPORTS[what]:
+            target = safe_output_path(out_dir, f"{view}.{fmt}")
+            frame = con.execute(f"SELECT * FROM {view}").df()
+            if fmt == "csv":
+                frame.to_csv(target, index=False)
+            else:
+                frame.to_parquet(target, index=False)
+            written.append(target)
+    finally:
+        con.close()
+    return written
+
+
+def review_queue(path: Path, everything: bool = False) -> pd.DataFrame:
+    con = open_reader(path)
+    try:
+        where = "" if everything else "WHERE review_status = 'needs_review'"
+        return con.execute(
+            f"SELECT project_id, round(confidence, 2) AS confidence, review_status, signed_date, title "
+            f"FROM v_projects {where} ORDER BY confidence, project_id").df()
+    finally:
+        con.close()
+
+
+def review_detail(path: Path, project_id: str) -> dict:
+    con = open_reader(path)
+    try:
+        project = con.execute("SELECT * FROM v_projects WHERE project_id = ?", [project_id]).df()
+        if project.empty:
+            raise WarehouseError(f"project {project_id} not found; see `healthcoop review list`")
+        return {
+            "project": project.iloc[0].to_dict(),
+            "participants": con.execute("SELECT institution, role, institution_type, prefecture, county "
+                                        "FROM v_project_participants WHERE project_id = ? ORDER BY role, institution",
+                                        [project_id]).df(),
+            "evidence": con.execute("SELECT evidence FROM projects WHERE project_id = ?", [project_id]).fetchone()[0],
+            "overrides": con.execute("SELECT override_id, target, target_id, field, value, note, author, created_at "
+                                     "FROM review_overrides WHERE active AND (target_id = ? OR target_id IN "
+                                     "(SELECT doc_id FROM project_documents WHERE project_id = ?)) ORDER BY 1",
+                                     [project_id, project_id]).df(),
+        }
+    finally:
+        con.close()

@@ -1,0 +1,101 @@
+"""Prefect tasks shared by the flows, and the run summary they publish as artifacts.
+
+Rules from the research notes (§6): no Prefect result caching on anything that touches the
+warehouse (``NO_CACHE``), no persisted results, and the warehouse is written only from the
+flow's own process (tasks run in its threads; the Warehouse serialises them).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import progress
+from flows.crawling import backfill_into, crawl_into, polite_client
+from flows.runs import RunState
+from flows.steps import code_step, recompute_step
+from scrapers.crawl import CrawlPolicy
+from scrapers.health import RunReport
+from scrapers.registry import Source
+
+TOP_N = 10
+
+
+@task(name="crawl", cache_policy=NO_CACHE, persist_result=False)
+def crawl_task(state: RunState, sources: Sequence[Source], policy: CrawlPolicy) -> RunReport:
+    with polite_client(state.wh) as client:
+        report = crawl_into(state.wh, state.run_id, sources, policy, client, progress.callback())
+        state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
+    absorb_crawl(state, [report])
+    return report
+
+
+@task(name="backfill-chunks", cache_policy=NO_CACHE, persist_result=False)
+def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetch: bool) -> list[RunReport]:
+    with polite_client(state.wh) as client:
+        reports = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback())
+        state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
+    absorb_crawl(state, reports)
+    return reports
+
+
+@task(name="code", cache_policy=NO_CACHE, persist_result=False)
+def code_task(state: RunState, force: bool = False) -> dict:
+    result = code_step(state.wh, force=force)
+    state.add(new_projects=result.get("new_projects", 0))
+    state.summary["coding"] = result
+    return result
+
+
+@task(name="recompute", cache_policy=NO_CACHE, persist_result=False)
+def recompute_task(state: RunState, force: bool = False) -> dict:
+    result = recompute_step(state.wh, state.run_id, force=force)
+    network = result.pop("result", None)
+    state.summary["recompute"] = result
+    if network is not None:
+        publish_rankings_artifact(network.rankings)
+    return result
+
+
+def absorb_crawl(state: RunState, reports: Sequence[RunReport]) -> None:
+    """Fold crawl reports into the run: counts, and every loud source as a run problem."""
+    seen: dict[str, dict] = {}
+    for report in reports:
+        for health in report.sources:
+            entry = seen.setdefault(health.source_id, {"new": 0, "changed": 0, "status": "ok", "message": ""})
+            entry["new"] += health.documents["new"]
+            entry["changed"] += health.documents["changed"]
+            state.add(new_documents=health.documents["new"], changed_documents=health.documents["changed"])
+            if health.status != "ok":
+                entry["status"], entry["message"] = health.status, health.message
+    for source_id, entry in seen.items():
+        if entry["status"] != "ok":
+            state.problem(entry["message"])
+    state.summary["sources"] = seen
+
+
+def publish_summary_artifact(state: RunState) -> str:
+    lines = [f"# healthcoop {state.flow} run {state.run_id}: {state.status}", "",
+             "| pages fetched | new documents | changed documents | new projects | errors |",
+             "|---:|---:|---:|---:|---:|",
+             "| {pages_fetched} | {new_documents} | {changed_documents} | {new_projects} | {errors} |".format(**state.counts)]
+    sources = state.summary.get("sources", {})
+    if sources:
+        lines += ["", "## Sources", "", "| source | status | new | changed | message |", "|---|---|---:|---:|---|"]
+        lines += [f"| {sid} | {e['status']} | {e['new']} | {e['changed']} | {e['message']} |" for sid, e in sources.items()]
+    if state.messages:
+        lines += ["", "## Problems", ""] + [f"- {m}" for m in state.messages]
+    markdown = "\n".join(lines)
+    create_markdown_artifact(key=f"{state.flow}-summary", markdown=markdown, description="healthcoop run summary")
+    return markdown
+
+
+def publish_rankings_artifact(rankings) -> None:
+    top = rankings[(rankings["level"] == "locality") & (rankings["period"] == "2019-2021")]
+    top = top.sort_values("rank_degree").head(TOP_N)
+    rows = [{"node": r.node, "n_projects": int(r.n_projects), "degree": float(r.degree),
+             "constraint": None if r.constraint != r.constraint else round(float(r.constraint), 3)}
+            for r in top.itertuples()]
+    create_table_artifact(key="top-rankings", table=rows, description="Top localities by degree, 2019-2021")

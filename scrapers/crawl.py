@@ -1,0 +1,365 @@
+"""The crawl walk: list pages newest first, then the articles worth fetching, into a sink.
+
+Plain functions over a ``Source``, a shared ``PoliteClient``, a ``CrawlPolicy`` and a
+``CrawlSink`` (the warehouse implements it on DuckDB; ``MemorySink`` here is the reference
+implementation used by tests and benchmarks). No database and no Prefect in this module.
+
+Modes:
+
+- ``incremental`` (nightly): list page 1 is asked for with the validators stored after the
+  last complete walk, so an unchanged column costs one request that answers 304. Lists are
+  newest first, so pagination stops at the first page that contains an already stored
+  article; only unknown articles are fetched.
+- ``backfill(start, end)``: walks until a page whose dated items are all older than
+  ``start`` (pages past the page count are never asked for), keeps items dated within
+  ``[start, end]`` (an undated item is fetched and judged by its article date), and skips
+  stored articles unless ``refetch``. Stored articles are skipped, so a rerun after an
+  interruption carries on where it stopped and never fetches an article twice.
+- ``check`` (``healthcoop sources check``): list page 1 of each column and its newest
+  article, enough to tell whether the parsers still fit the site.
+
+Every fetched page goes to ``sink.store_raw`` before it is parsed, so a parse failure keeps
+the bytes. A source is stopped after ``max_consecutive_errors`` failed fetches in a row, and
+at once when the site answers with an anti-bot challenge, instead of hammering it.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from typing import Any, Literal, Protocol
+
+from scrapers.cms import family
+from scrapers.encoding import decode_html
+from scrapers.health import RunReport, SourceHealth
+from scrapers.http import PoliteClient, origin_of
+from scrapers.records import Article, FetchResult, ListItem, ListPage
+from scrapers.registry import Column, Source
+
+Mode = Literal["incremental", "backfill", "check"]
+END_OF_LIST_STATUSES = frozenset({404, 410})  # a probed page past the end of an unnumbered list
+FAILED_FETCH = frozenset({"http_error", "network_error", "too_large", "challenged"})
+NOT_FOR_US = frozenset({"robots_disallowed", "off_origin"})  # skipped, not the site's fault
+
+
+class ParserFamily(Protocol):
+    """The three pure functions of a ``scrapers.cms`` family module (see its docstring)."""
+
+    def list_page_url(self, source: Source, column: Column, page_index: int) -> str: ...
+
+    def parse_list(self, text: str, url: str) -> ListPage: ...
+
+    def parse_article(self, text: str, url: str) -> Article: ...
+
+
+class CrawlSink(Protocol):
+    """Where the crawl puts what it finds. ``column`` is always the registry's column path.
+
+    ``crawl_sources`` calls the sink from one thread per source but serialises the calls
+    with a lock, so an implementation need not be thread-safe itself.
+    """
+
+    def known_articles(self, source_id: str, urls: Sequence[str]) -> set[str]:
+        """The subset of ``urls`` whose article is already stored for this source."""
+
+    def list_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """``(etag, last_modified)`` saved by ``save_validators`` for this list page, if any."""
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Called only after a complete, error-free incremental walk of the column whose first
+        list page is ``url``, so a later 304 really means nothing new is left to fetch."""
+
+    def store_raw(self, source_id: str, page_kind: str, column: str, fetch: FetchResult) -> Any:
+        """Every fetch (``page_kind`` ``list`` or ``article``), failures and 304s included, before
+        any parsing; returns an id passed back to ``store_article``."""
+
+    def store_article(self, source_id: str, column: str, article: Article, raw_page_id: Any) -> str:
+        """Upsert a parsed article; return ``new``, ``changed`` or ``unchanged``."""
+
+    def record_problem(self, source_id: str, url: str, kind: str, message: str) -> None:
+        """A one-line problem: ``kind`` is a fetch outcome, ``parse_error`` or ``stopped``."""
+
+
+@dataclass(frozen=True)
+class CrawlPolicy:
+    mode: Mode = "incremental"
+    start: date | None = None
+    end: date | None = None
+    refetch: bool = False
+    max_consecutive_errors: int = 5
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("incremental", "backfill", "check"):
+            raise ValueError(f"crawl mode {self.mode!r}: expected incremental, backfill or check")
+        if self.mode == "backfill" and (self.start is None or self.end is None):
+            raise ValueError("backfill needs both a start and an end date")
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"backfill start {self.start} is after end {self.end}")
+        if self.max_consecutive_errors < 1:
+            raise ValueError("max_consecutive_errors must be at least 1")
+
+    @classmethod
+    def backfill(cls, start: date, end: date, refetch: bool = False) -> CrawlPolicy:
+        return cls(mode="backfill", start=start, end=end, refetch=refetch)
+
+    def in_window(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Sent after every page of a source, and once more with ``done=True`` and its status."""
+
+    source_id: str
+    list_pages: int
+    articles: int
+    stored: int
+    done: bool = False
+    status: str | None = None
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+def crawl_sources(sources: Sequence[Source], client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
+                  progress: Progress | None = None,
+                  parsers: Callable[[str], ParserFamily] = family) -> RunReport:
+    """Crawl every source at once, one thread each; the client's per-host pacing keeps it polite.
+
+    ``parsers`` maps a source's ``cms`` to its parser family (tests swap in a toy family).
+    """
+    report = RunReport(mode=policy.mode, started_at=datetime.now(timezone.utc))
+    serialized = _SerializedSink(sink)
+    with ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="crawl") as pool:
+        report.sources = list(pool.map(lambda s: crawl_source(s, client, serialized, policy, progress, parsers),
+                                       sources))
+    report.finished_at = datetime.now(timezone.utc)
+    return report
+
+
+def crawl_source(source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
+                 progress: Progress | None = None,
+                 parsers: Callable[[str], ParserFamily] = family) -> SourceHealth:
+    """Crawl one source; never raises for site trouble, and a bug ends only this source."""
+    walk = _SourceWalk(source, client, sink, policy, progress, parsers(source.cms))
+    try:
+        walk.run()
+    except Exception as exc:  # keep the other sources of the run going
+        walk.health.record_crash(exc)
+    walk.emit(done=True)
+    return walk.health
+
+
+class _SourceWalk:
+    def __init__(self, source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
+                 progress: Progress | None, parsers: ParserFamily) -> None:
+        self.source, self.client, self.sink, self.policy = source, client, sink, policy
+        self.progress = progress
+        self.family = parsers
+        self.origin = origin_of(source.base_url)
+        self.health = SourceHealth(source.id, dict(source.expect))
+        self.attempted: set[str] = set()
+        self.consecutive_errors = 0
+        self.stopped = False
+
+    def run(self) -> None:
+        for column in self.source.columns:
+            if self.stopped:
+                break
+            self.walk_column(column)
+
+    def emit(self, done: bool = False) -> None:
+        if self.progress:
+            h = self.health
+            stored = h.documents["new"] + h.documents["changed"]
+            self.progress(ProgressEvent(self.source.id, h.list_pages + h.not_modified, h.article_pages, stored,
+                                        done, h.status if done else None))
+
+    # -- list pages ------------------------------------------------------------------------
+    def walk_column(self, column: Column) -> None:
+        first_url = self.family.list_page_url(self.source, column, 0)
+        validators = self.sink.list_validators(first_url) if self.policy.mode == "incremental" else None
+        first_fetch: FetchResult | None = None
+        complete, total, index = True, None, 0
+        while not self.stopped and (total is None or index < total):
+            url = first_url if index == 0 else self.family.list_page_url(self.source, column, index)
+            probe = index > 0 and total is None
+            fetch, _ = self.fetch(url, "list", column, validators if index == 0 else None,
+                                  end_probe=probe, first_list_page=index == 0)
+            if fetch.outcome == "not_modified":
+                self.health.not_modified += 1
+                self.emit()
+                return
+            if not fetch.ok:
+                complete = complete and probe and fetch.status in END_OF_LIST_STATUSES
+                if total is None:  # without a page count there is no safe next page to ask for
+                    break
+                index += 1
+                continue
+            page = self.parse(fetch, "list")
+            if page is None:
+                complete = False
+                break
+            if index == 0:
+                first_fetch = fetch
+            total = page.total_pages or total
+            is_last = index + 1 >= total if total else page.next_url is None
+            self.health.record_list_page(url, len(page.items), is_last, end_probe=probe)
+            self.emit()
+            if not page.items:
+                break
+            to_fetch, stop = self.select(page)
+            for item in to_fetch:
+                if self.stopped:
+                    complete = False
+                    break
+                complete = self.fetch_article(column, item) and complete
+            if stop:
+                break
+            index += 1
+        if self.policy.mode == "incremental" and complete and not self.stopped and first_fetch is not None:
+            etag, modified = first_fetch.headers.get("etag"), first_fetch.headers.get("last-modified")
+            if etag or modified:
+                self.sink.save_validators(first_url, etag, modified)
+
+    def select(self, page: ListPage) -> tuple[list[ListItem], bool]:
+        """Which items of a list page to fetch, and whether this page is the last to walk."""
+        items = []
+        for item in page.items:
+            if origin_of(item.url) != self.origin:
+                self.health.record_skip("off_origin")
+            elif item.url not in self.attempted:
+                items.append(item)
+        mode = self.policy.mode
+        if mode == "check":
+            return items[:1], True
+        if mode == "incremental":
+            known = self.sink.known_articles(self.source.id, [i.url for i in items])
+            return [i for i in items if i.url not in known], bool(known)
+        window = [i for i in items if i.published_date is None or self.policy.in_window(i.published_date)]
+        for _ in range(len(items) - len(window)):
+            self.health.record_skip("outside_window")
+        if not self.policy.refetch:
+            known = self.sink.known_articles(self.source.id, [i.url for i in window])
+            for _ in known:
+                self.health.record_skip("already_stored")
+            window = [i for i in window if i.url not in known]
+        all_older = all(i.published_date is not None and i.published_date < self.policy.start for i in page.items)
+        return window, all_older
+
+    # -- articles --------------------------------------------------------------------------
+    def fetch_article(self, column: Column, item: ListItem) -> bool:
+        """Fetch, parse and store one article; False when the fetch failed (retry next run)."""
+        self.attempted.add(item.url)
+        fetch, raw_id = self.fetch(item.url, "article", column)
+        if not fetch.ok:
+            return fetch.outcome in NOT_FOR_US
+        self.health.article_pages += 1
+        article = self.parse(fetch, "article")
+        if article is not None:
+            self.store(column, item, article, raw_id)
+        self.emit()
+        return True
+
+    def store(self, column: Column, item: ListItem, article: Article, raw_id: Any) -> None:
+        if article.url != item.url:  # a redirect must not change the document's identity
+            article = replace(article, url=item.url)
+        self.health.record_article(article)
+        judged_by_article = self.policy.mode == "backfill" and item.published_date is None
+        if judged_by_article and article.published_date and not self.policy.in_window(article.published_date):
+            self.health.record_skip("outside_window")
+            return
+        status = self.sink.store_article(self.source.id, column.path, article, raw_id)
+        self.health.record_document(status)
+
+    # -- shared steps ----------------------------------------------------------------------
+    def fetch(self, url: str, page_kind: str, column: Column, validators: tuple[str | None, str | None] | None = None,
+              end_probe: bool = False, first_list_page: bool = False) -> tuple[FetchResult, Any]:
+        """Fetch politely, hand the result to the sink before parsing, and judge failures."""
+        etag, modified = validators or (None, None)
+        fetch = self.client.fetch(self.source, url, etag=etag, last_modified=modified)
+        raw_id = self.sink.store_raw(self.source.id, page_kind, column.path, fetch)
+        if fetch.outcome in ("ok", "not_modified"):
+            self.consecutive_errors = 0
+        elif fetch.outcome in NOT_FOR_US:
+            self.health.record_refused(fetch, first_list_page)
+            self.sink.record_problem(self.source.id, url, fetch.outcome, fetch.error or fetch.outcome)
+        elif not (end_probe and fetch.status in END_OF_LIST_STATUSES):
+            self.failed(fetch, page_kind, first_list_page)
+        return fetch, raw_id
+
+    def failed(self, fetch: FetchResult, page_kind: str, first_list_page: bool) -> None:
+        self.sink.record_problem(self.source.id, fetch.url, fetch.outcome, fetch.error or fetch.outcome)
+        self.health.record_fetch_failure(fetch, page_kind, first_list_page)
+        self.consecutive_errors += 1
+        if fetch.outcome == "challenged":
+            self.stopped = True
+        elif self.consecutive_errors >= self.policy.max_consecutive_errors:
+            self.stopped = True
+            self.health.record_stop(self.consecutive_errors, fetch.error)
+            self.sink.record_problem(self.source.id, fetch.url, "stopped",
+                                     f"stopped {self.source.id} after {self.consecutive_errors} consecutive errors")
+
+    def parse(self, fetch: FetchResult, page_kind: str) -> Any:
+        """Decode and parse with the source's family; any failure is recorded, never raised."""
+        text = decode_html(fetch.body, fetch.headers.get("content-type")).text
+        parser = self.family.parse_list if page_kind == "list" else self.family.parse_article
+        try:
+            return parser(text, fetch.final_url or fetch.url)
+        except Exception as exc:  # parsers read hostile bytes: a failure is data, not a crash
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            self.sink.record_problem(self.source.id, fetch.url, "parse_error", f"{page_kind} page {fetch.url}: {error}")
+            self.health.record_parse_failure(page_kind, fetch.url, error)
+            return None
+
+
+class _SerializedSink:
+    """Forwards every sink call under one lock, so sinks need not be thread-safe."""
+
+    def __init__(self, sink: CrawlSink) -> None:
+        self._sink = sink
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._sink, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return method(*args, **kwargs)
+
+        return call
+
+
+class MemorySink:
+    """An in-memory ``CrawlSink`` for tests, benchmarks and dry ``sources check`` runs."""
+
+    def __init__(self) -> None:
+        self.raw: list[tuple[str, str, str, FetchResult]] = []
+        self.articles: dict[tuple[str, str], Article] = {}
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.problems: list[tuple[str, str, str, str]] = []
+
+    def known_articles(self, source_id: str, urls: Sequence[str]) -> set[str]:
+        return {u for u in urls if (source_id, u) in self.articles}
+
+    def list_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        return self.validators.get(url)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.validators[url] = (etag, last_modified)
+
+    def store_raw(self, source_id: str, page_kind: str, column: str, fetch: FetchResult) -> int:
+        self.raw.append((source_id, page_kind, column, fetch))
+        return len(self.raw) - 1
+
+    def store_article(self, source_id: str, column: str, article: Article, raw_page_id: Any) -> str:
+        previous = self.articles.get((source_id, article.url))
+        self.articles[(source_id, article.url)] = article
+        if previous is None:
+            return "new"
+        return "unchanged" if previous.to_dict() == article.to_dict() else "changed"
+
+    def record_problem(self, source_id: str, url: str, kind: str, message: str) -> None:
+        self.problems.append((source_id, url, kind, message))
