@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_results(table: list[str], ratio: float, requests: int, hosts: int, rate: float, per_column: set[float]) -> None:
     """Replace (or add) the ``## Crawl`` section of RESULTS.md, leaving other sections alone."""
-    machine = f"{os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.system()}"
+    machine = f"nproc {len(os.sched_getaffinity(0))}, Python {platform.python_version()}, {platform.system()}"
     section = "\n".join([
         "## Crawl", "",
         f"`python benchmarks/crawl.py` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine}. "

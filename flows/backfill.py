@@ -6,7 +6,7 @@ from typing import Literal
 
 from prefect import flow
 
-from flows.pipeline import backfill_task, code_task, publish_summary_artifact, recompute_task
+from flows.pipeline import backfill_task, code_on_dask, code_task, publish_summary_artifact, recompute_task
 from flows.runs import warehouse_run
 from scrapers.registry import load_sources
 
@@ -15,7 +15,11 @@ from scrapers.registry import load_sources
 def backfill(start: date, end: date, source_ids: list[str] | None = None, refetch: bool = False,
              sources_file: str | None = None, db: str | None = None,
              task_runner: Literal["threads", "dask"] = "threads") -> dict:
-    """Crawl [start, end] month by month, newest first; finished months are skipped on a rerun."""
+    """Crawl [start, end] month by month, newest first; finished months are skipped on a rerun.
+
+    ``task_runner="dask"`` codes the documents on a Dask cluster (see flows/dask_coding.py);
+    fetching stays polite and in this process, and so do all warehouse writes.
+    """
     if start > end:
         raise ValueError(f"backfill start {start} is after end {end}")
     sources = load_sources(sources_file)
@@ -28,7 +32,7 @@ def backfill(start: date, end: date, source_ids: list[str] | None = None, refetc
               "sources_file": sources_file, "task_runner": task_runner}
     with warehouse_run("backfill", db, params) as run:
         backfill_task(run, sources, start, end, refetch)
-        coding = code_task(run)
+        coding = code_on_dask(run) if task_runner == "dask" else code_task(run)
         if coding["status"] == "coded":
             recompute_task(run)
         publish_summary_artifact(run)

@@ -8,7 +8,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from scrapers.crawl import CrawlPolicy, Progress, crawl_sources
+from scrapers.crawl import CrawlPolicy, ListPageCache, Progress, crawl_sources
 from scrapers.health import RunReport
 from scrapers.http import ClientSettings, PoliteClient
 from scrapers.registry import Source
@@ -23,9 +23,11 @@ def polite_client(wh: Warehouse, settings: ClientSettings | None = None) -> Poli
 
 
 def crawl_into(wh: Warehouse, run_id: int, sources: Sequence[Source], policy: CrawlPolicy,
-               client: PoliteClient, progress: Progress | None = None) -> RunReport:
+               client: PoliteClient, progress: Progress | None = None,
+               list_cache: ListPageCache | None = None) -> RunReport:
     """Crawl ``sources`` with ``policy`` into the warehouse and record per-source health."""
-    report = crawl_sources(sources, client, store.WarehouseSink(wh, run_id), policy, progress=progress)
+    report = crawl_sources(sources, client, store.WarehouseSink(wh, run_id), policy, progress=progress,
+                           list_cache=list_cache)
     store.save_robots(wh, client.robots_cache.export())
     for health in report.sources:
         store.record_source_health(wh, run_id, health.to_dict())
@@ -54,12 +56,14 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
     or an outage redoes exactly the unfinished months (stored articles are never refetched).
     """
     done = store.finished_chunks(wh, refetch)
+    list_cache = ListPageCache()
     reports = []
     for chunk_start, chunk_end in month_chunks(start, end):
         todo = [s for s in sources if (s.id, chunk_start, chunk_end) not in done]
         if not todo:
             continue
-        report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress)
+        report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress,
+                            list_cache)
         for health in report.sources:
             source = next(s for s in todo if s.id == health.source_id)
             finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status != "challenged"

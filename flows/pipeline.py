@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import progress
 from flows.crawling import backfill_into, crawl_into, polite_client
 from flows.runs import RunState
-from flows.steps import code_step, recompute_step
+from flows.steps import code_documents, code_step, documents_to_code, recompute_step
 from scrapers.crawl import CrawlPolicy
 from scrapers.health import RunReport
 from scrapers.registry import Source
@@ -43,7 +43,32 @@ def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetc
 
 @task(name="code", cache_policy=NO_CACHE, persist_result=False)
 def code_task(state: RunState, force: bool = False) -> dict:
-    result = code_step(state.wh, force=force)
+    return absorb_coding(state, code_step(state.wh, force=force))
+
+
+@task(name="documents-to-code", cache_policy=NO_CACHE, persist_result=False)
+def documents_task(state: RunState, force: bool = False) -> list[dict] | None:
+    return documents_to_code(state.wh, force)
+
+
+@task(name="save-coding", cache_policy=NO_CACHE, persist_result=False)
+def save_coding_task(state: RunState, documents: list[dict], codings: list) -> dict:
+    by_id = {coding.document.doc_id: coding for coding in codings}
+    return absorb_coding(state, code_documents(state.wh, documents, lambda _f, docs: [by_id[d.doc_id] for d in docs]))
+
+
+def code_on_dask(state: RunState, force: bool = False) -> dict:
+    """Coding with the per-document step on Dask. Called from the flow body, not from a task:
+    Dask must pickle the task's context, and a task holding the warehouse cannot be pickled."""
+    from flows.dask_coding import code_records_on_dask
+
+    documents = documents_task(state, force)
+    if documents is None:
+        return absorb_coding(state, {"status": "skipped", "new_projects": 0})
+    return save_coding_task(state, documents, code_records_on_dask(documents))
+
+
+def absorb_coding(state: RunState, result: dict) -> dict:
     state.add(new_projects=result.get("new_projects", 0))
     state.summary["coding"] = result
     return result

@@ -10,19 +10,31 @@ from analysis.network import compute_all, fingerprint
 from warehouse import store
 from warehouse.db import Warehouse
 
-def code_step(wh: Warehouse, force: bool = False) -> dict:
-    """Code every stored document when any is new, changed, or coded by another coder version.
+def documents_to_code(wh: Warehouse, force: bool = False) -> list[dict] | None:
+    """Every stored document when any is new, changed, or coded by another coder version."""
+    if not force and not store.documents_needing_coding(wh, CODER_VERSION):
+        return None
+    return store.load_documents(wh).to_dict("records")
 
-    Coding is a full, deterministic pass: deduplication needs every document, and project ids
-    derive from the earliest report, so a later report joins its project instead of making one.
+
+def code_documents(wh: Warehouse, documents: list[dict], map_documents=map) -> dict:
+    """Code ``documents`` as one deterministic pass and replace the stored coding with it.
+
+    Deduplication needs every document, and project ids derive from the earliest report, so
+    a later report joins its project instead of making one. ``map_documents`` may spread the
+    per-document step over workers (see flows/dask_coding.py); the rest runs here.
     """
-    pending = store.documents_needing_coding(wh, CODER_VERSION)
-    if not pending and not force:
-        return {"status": "skipped", "pending": 0, "new_projects": 0}
-    documents = store.load_documents(wh)
-    result = code_corpus(documents.to_dict("records"), overrides=store.load_overrides(wh))
+    result = code_corpus(documents, overrides=store.load_overrides(wh), map_documents=map_documents)
     stats = store.save_coding(wh, result, CODER_VERSION)
-    return {"status": "coded", "pending": pending, "documents": len(documents), "coder_version": CODER_VERSION, **stats}
+    return {"status": "coded", "documents": len(documents), "coder_version": CODER_VERSION,
+            "problems": result.problems, **stats}
+
+
+def code_step(wh: Warehouse, force: bool = False) -> dict:
+    documents = documents_to_code(wh, force)
+    if documents is None:
+        return {"status": "skipped", "new_projects": 0}
+    return code_documents(wh, documents)
 
 
 def recompute_step(wh: Warehouse, run_id: int | None, force: bool = False) -> dict:

@@ -19,14 +19,17 @@ Modes:
   article, enough to tell whether the parsers still fit the site.
 
 Every fetched page goes to ``sink.store_raw`` before it is parsed, so a parse failure keeps
-the bytes. A source is stopped after ``max_consecutive_errors`` failed fetches in a row, and
+the bytes. Articles are parsed on a second thread per source while the next ones are
+fetched, so a slow parser never wastes the host's request slots; their results are stored
+in fetch order by the walking thread, which alone talks to the sink and the health record. A source is stopped after ``max_consecutive_errors`` failed fetches in a row, and
 at once when the site answers with an anti-bot challenge, instead of hammering it.
 """
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Literal, Protocol
@@ -42,6 +45,7 @@ Mode = Literal["incremental", "backfill", "check"]
 END_OF_LIST_STATUSES = frozenset({404, 410})  # a probed page past the end of an unnumbered list
 FAILED_FETCH = frozenset({"http_error", "network_error", "too_large", "challenged"})
 NOT_FOR_US = frozenset({"robots_disallowed", "off_origin"})  # skipped, not the site's fault
+MAX_PENDING_PARSES = 32  # fetched articles waiting for the parser thread before fetching waits too
 
 
 class ParserFamily(Protocol):
@@ -123,27 +127,52 @@ class ProgressEvent:
 Progress = Callable[[ProgressEvent], None]
 
 
+class ListPageCache:
+    """List pages already fetched in this run, by URL (thread-safe).
+
+    A backfill walks each month of its window as a separate, resumable chunk, and every
+    chunk starts from list page 1; with the cache the site sees each list page once per run
+    instead of once per month.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, FetchResult] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> FetchResult | None:
+        with self._lock:
+            return self._pages.get(url)
+
+    def put(self, fetch: FetchResult) -> None:
+        if fetch.ok:
+            with self._lock:
+                self._pages[fetch.url] = fetch
+
+
 def crawl_sources(sources: Sequence[Source], client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
                   progress: Progress | None = None,
-                  parsers: Callable[[str], ParserFamily] = family) -> RunReport:
+                  parsers: Callable[[str], ParserFamily] = family,
+                  list_cache: ListPageCache | None = None) -> RunReport:
     """Crawl every source at once, one thread each; the client's per-host pacing keeps it polite.
 
-    ``parsers`` maps a source's ``cms`` to its parser family (tests swap in a toy family).
+    ``parsers`` maps a source's ``cms`` to its parser family (tests swap in a toy family);
+    ``list_cache`` lets several walks of one run share their list pages (backfill chunks).
     """
     report = RunReport(mode=policy.mode, started_at=datetime.now(timezone.utc))
     serialized = _SerializedSink(sink)
     with ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="crawl") as pool:
-        report.sources = list(pool.map(lambda s: crawl_source(s, client, serialized, policy, progress, parsers),
-                                       sources))
+        report.sources = list(pool.map(
+            lambda s: crawl_source(s, client, serialized, policy, progress, parsers, list_cache), sources))
     report.finished_at = datetime.now(timezone.utc)
     return report
 
 
 def crawl_source(source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
                  progress: Progress | None = None,
-                 parsers: Callable[[str], ParserFamily] = family) -> SourceHealth:
+                 parsers: Callable[[str], ParserFamily] = family,
+                 list_cache: ListPageCache | None = None) -> SourceHealth:
     """Crawl one source; never raises for site trouble, and a bug ends only this source."""
-    walk = _SourceWalk(source, client, sink, policy, progress, parsers(source.cms))
+    walk = _SourceWalk(source, client, sink, policy, progress, parsers(source.cms), list_cache)
     try:
         walk.run()
     except Exception as exc:  # keep the other sources of the run going
@@ -154,8 +183,9 @@ def crawl_source(source: Source, client: PoliteClient, sink: CrawlSink, policy: 
 
 class _SourceWalk:
     def __init__(self, source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
-                 progress: Progress | None, parsers: ParserFamily) -> None:
+                 progress: Progress | None, parsers: ParserFamily, list_cache: ListPageCache | None = None) -> None:
         self.source, self.client, self.sink, self.policy = source, client, sink, policy
+        self.list_cache = list_cache
         self.progress = progress
         self.family = parsers
         self.origin = origin_of(source.base_url)
@@ -163,12 +193,14 @@ class _SourceWalk:
         self.attempted: set[str] = set()
         self.consecutive_errors = 0
         self.stopped = False
+        self.pending: deque[tuple[Future[_Parsed], Column, ListItem, Any]] = deque()
 
     def run(self) -> None:
-        for column in self.source.columns:
-            if self.stopped:
-                break
-            self.walk_column(column)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"parse-{self.source.id}") as self.parser:
+            for column in self.source.columns:
+                if self.stopped:
+                    break
+                self.walk_column(column)
 
     def emit(self, done: bool = False) -> None:
         if self.progress:
@@ -198,10 +230,12 @@ class _SourceWalk:
                     break
                 index += 1
                 continue
-            page = self.parse(fetch, "list")
-            if page is None:
+            parsed = _parse(self.family.parse_list, fetch)
+            if parsed.error:
+                self.record_parse_failure("list", fetch, parsed.error)
                 complete = False
                 break
+            page = parsed.value
             if index == 0:
                 first_fetch = fetch
             total = page.total_pages or total
@@ -219,6 +253,7 @@ class _SourceWalk:
             if stop:
                 break
             index += 1
+        self.collect_articles(keep=0)
         if self.policy.mode == "incremental" and complete and not self.stopped and first_fetch is not None:
             etag, modified = first_fetch.headers.get("etag"), first_fetch.headers.get("last-modified")
             if etag or modified:
@@ -251,17 +286,26 @@ class _SourceWalk:
 
     # -- articles --------------------------------------------------------------------------
     def fetch_article(self, column: Column, item: ListItem) -> bool:
-        """Fetch, parse and store one article; False when the fetch failed (retry next run)."""
+        """Fetch one article and queue it for parsing; False when the fetch failed (retry next run)."""
         self.attempted.add(item.url)
         fetch, raw_id = self.fetch(item.url, "article", column)
         if not fetch.ok:
             return fetch.outcome in NOT_FOR_US
         self.health.article_pages += 1
-        article = self.parse(fetch, "article")
-        if article is not None:
-            self.store(column, item, article, raw_id)
-        self.emit()
+        self.pending.append((self.parser.submit(_parse, self.family.parse_article, fetch), column, item, raw_id))
+        self.collect_articles(keep=MAX_PENDING_PARSES)
         return True
+
+    def collect_articles(self, keep: int) -> None:
+        """Store parsed articles in fetch order: all that are ready, and more until ``keep`` are left."""
+        while self.pending and (len(self.pending) > keep or self.pending[0][0].done()):
+            future, column, item, raw_id = self.pending.popleft()
+            parsed = future.result()
+            if parsed.error:
+                self.record_parse_failure("article", parsed.fetch, parsed.error)
+            else:
+                self.store(column, item, parsed.value, raw_id)
+            self.emit()
 
     def store(self, column: Column, item: ListItem, article: Article, raw_id: Any) -> None:
         if article.url != item.url:  # a redirect must not change the document's identity
@@ -278,8 +322,14 @@ class _SourceWalk:
     def fetch(self, url: str, page_kind: str, column: Column, validators: tuple[str | None, str | None] | None = None,
               end_probe: bool = False, first_list_page: bool = False) -> tuple[FetchResult, Any]:
         """Fetch politely, hand the result to the sink before parsing, and judge failures."""
+        cacheable = page_kind == "list" and validators is None and self.list_cache is not None
+        cached = self.list_cache.get(url) if cacheable else None
+        if cached is not None:
+            return cached, None
         etag, modified = validators or (None, None)
         fetch = self.client.fetch(self.source, url, etag=etag, last_modified=modified)
+        if cacheable:
+            self.list_cache.put(fetch)
         raw_id = self.sink.store_raw(self.source.id, page_kind, column.path, fetch)
         if fetch.outcome in ("ok", "not_modified"):
             self.consecutive_errors = 0
@@ -302,17 +352,25 @@ class _SourceWalk:
             self.sink.record_problem(self.source.id, fetch.url, "stopped",
                                      f"stopped {self.source.id} after {self.consecutive_errors} consecutive errors")
 
-    def parse(self, fetch: FetchResult, page_kind: str) -> Any:
-        """Decode and parse with the source's family; any failure is recorded, never raised."""
-        text = decode_html(fetch.body, fetch.headers.get("content-type")).text
-        parser = self.family.parse_list if page_kind == "list" else self.family.parse_article
-        try:
-            return parser(text, fetch.final_url or fetch.url)
-        except Exception as exc:  # parsers read hostile bytes: a failure is data, not a crash
-            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            self.sink.record_problem(self.source.id, fetch.url, "parse_error", f"{page_kind} page {fetch.url}: {error}")
-            self.health.record_parse_failure(page_kind, fetch.url, error)
-            return None
+    def record_parse_failure(self, page_kind: str, fetch: FetchResult, error: str) -> None:
+        self.sink.record_problem(self.source.id, fetch.url, "parse_error", f"{page_kind} page {fetch.url}: {error}")
+        self.health.record_parse_failure(page_kind, fetch.url, error)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    fetch: FetchResult
+    value: Any = None  # a ListPage or an Article
+    error: str | None = None
+
+
+def _parse(parser: Callable[[str, str], Any], fetch: FetchResult) -> _Parsed:
+    """Decode and parse one page; runs on any thread and touches no shared state."""
+    text = decode_html(fetch.body, fetch.headers.get("content-type")).text
+    try:
+        return _Parsed(fetch, value=parser(text, fetch.final_url or fetch.url))
+    except Exception as exc:  # parsers read hostile bytes: a failure is data, not a crash
+        return _Parsed(fetch, error=f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 class _SerializedSink:

@@ -307,7 +307,7 @@ class PoliteClient:
                 if len(body) > s.max_bytes:
                     raise _TooLarge(f"{url}: body exceeds the {s.max_bytes}-byte cap; stopped reading")
                 if time.monotonic() > deadline:
-                    raise _TooSlow(f"body not complete within {s.max_duration:.0f} s")
+                    raise _TooSlow(f"body not complete within {s.max_duration:g} s")
             return _Response(response.status_code, dict(response.headers.items()), bytes(body))
 
     def _wait_turn(self, slot: _HostSlot) -> None:

@@ -112,12 +112,12 @@ def compare_with_paper(result, paper: dict | None = None) -> pd.DataFrame:
             rows.append(_row("table1", entry["city"], node, measure, "=", entry[measure], node_value(node, measure),
                              our_rank=node_value(node, "rank_projects")))
     themes = result.themes.loc[result.themes["period"] == period].set_index("theme")
+    themes = themes.assign(percent=themes["share"] * 100)
     for entry in paper["table2"]:
         theme = paper["themes"][entry["theme"]]
         for measure in ("n_projects", "percent"):
-            ours = themes.at[theme, "n_projects"] if measure == "n_projects" else themes.at[theme, "share"] * 100
-            rows.append(_row("table2", entry["theme"], theme, measure, "=", entry[measure],
-                             ours if theme in themes.index else np.nan))
+            ours = themes.at[theme, measure] if theme in themes.index else np.nan
+            rows.append(_row("table2", entry["theme"], theme, measure, "=", entry[measure], ours))
     for entry in paper["table3"]:
         node = cities[entry["city"]]
         rows.append(_row("table3", entry["city"], node, "degree", "=", entry["degree"], node_value(node, "degree"),
@@ -129,7 +129,7 @@ def compare_with_paper(result, paper: dict | None = None) -> pd.DataFrame:
                          node_value(node, "constraint"), entry["rank"], node_value(node, "constraint_rank"),
                          other, node_value(node, other)))
     rows.extend(_totals(result, paper))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"paper_rank": "Int64", "our_rank": "Int64"})
 
 
 def _totals(result, paper: dict) -> list[dict]:

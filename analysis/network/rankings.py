@@ -128,20 +128,20 @@ def yearly_growth(coded: CodedInput) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _unplaced_warnings(coded: CodedInput, levels: tuple[str, ...]) -> list[str]:
-    notes = []
-    for level in levels:
-        missing = int(node_keys(coded.participants, level).isna().sum())
-        if missing:
-            notes.append(f"level {level}: {missing} participant row(s) without a {level} node left out")
-    return notes
+def _unplaced_warnings(keys: dict[str, pd.Series]) -> list[str]:
+    missing = {level: int(level_keys.isna().sum()) for level, level_keys in keys.items()}
+    return [f"level {level}: {n} participant row(s) without a {level} node left out"
+            for level, n in missing.items() if n]
 
 
 def compute_all(projects: pd.DataFrame, participants: pd.DataFrame, periods=None, model: str = "ego",
                 include_witnesses: bool = False, levels: tuple[str, ...] = LEVELS,
                 betweenness_exact_max: int = BETWEENNESS_EXACT_MAX, betweenness_samples: int = BETWEENNESS_SAMPLES,
                 seed: int = 0) -> NetworkResult:
-    """Measure the co-participation network for every period and level (see the package docstring)."""
+    """Measure the co-participation network for every period and level (see the package docstring).
+
+    Node labels and places come from all in-scope rows, so a node reads the same in every period.
+    """
     if model not in MODELS:
         raise ValueError(f"model {model!r}: expected one of {', '.join(MODELS)}")
     unknown = [level for level in levels if level not in LEVELS]
@@ -150,15 +150,17 @@ def compute_all(projects: pd.DataFrame, participants: pd.DataFrame, periods=None
     coded = prepare(projects, participants, include_witnesses)
     resolved = resolve_periods(periods, coded.projects["year"])
     attributes = {level: node_attributes(coded.participants, level) for level in levels}
+    keys = {level: node_keys(coded.participants, level) for level in levels}
 
     rankings, nodes, edges, summaries, timings = [], [], [], [], []
     for period in resolved:
         total = int(period.contains(coded.projects["year"]).sum())
-        rows = coded.participants.loc[period.contains(coded.participants["year"])]
+        inside = period.contains(coded.participants["year"])
+        rows = coded.participants.loc[inside]
         for level in levels:
             stages: dict[str, float] = {}
             start = time.perf_counter()
-            aff = affiliation(node_keys(rows, level), rows["project_id"])
+            aff = affiliation(keys[level][inside], rows["project_id"])
             weights = co_participation(aff)
             stages["projection"] = time.perf_counter() - start
             measures, summary = node_measures(weights, model, betweenness_exact_max, betweenness_samples, seed,
@@ -188,7 +190,7 @@ def compute_all(projects: pd.DataFrame, participants: pd.DataFrame, periods=None
         summary=pd.DataFrame(summaries),
         timings=pd.DataFrame(timings, columns=["period", "level", "stage", "seconds"]),
         params=params,
-        warnings=coded.warnings + _unplaced_warnings(coded, levels),
+        warnings=coded.warnings + _unplaced_warnings(keys),
     )
 
 

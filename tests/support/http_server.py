@@ -27,8 +27,10 @@ class Reply:
 
     ``delay`` sleeps before the status line (a read timeout for the client); ``endless``
     streams chunks of ``body`` until the client hangs up (or ``ENDLESS_CAP_BYTES``), to show
-    that a size cap stops reading early; ``content_length`` overrides the header (a lying
-    or oversized declaration).
+    that a size cap stops reading early; ``drip`` sends the body one byte every ``drip``
+    seconds (a slow-loris server); ``content_length`` overrides the header (a lying or
+    oversized declaration) and ``close`` hangs up after the body (with a short body: a
+    truncated response).
     """
 
     status: int = 200
@@ -36,7 +38,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     endless: bool = False
+    drip: float = 0.0
     content_length: int | None = None
+    close: bool = False
 
     @property
     def body_bytes(self) -> bytes:
@@ -175,10 +179,18 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                 return
             length = reply.content_length if reply.content_length is not None else len(body)
             self.send_header("Content-Length", str(length))
+            if reply.close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
-            if reply.status != 304 and body:
-                self.wfile.write(body)
-                server._count_sent(path, len(body))
+            if reply.status == 304 or not body:
+                return
+            pieces = [body[i:i + 1] for i in range(len(body))] if reply.drip else [body]
+            for piece in pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+                server._count_sent(path, len(piece))
+                time.sleep(min(reply.drip, MAX_DELAY_S))
 
         def _send_endless(self, chunk: bytes, path: str) -> None:
             sent = 0

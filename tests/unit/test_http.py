@@ -64,8 +64,10 @@ def test_paces_requests_to_the_per_host_rate(server, client):
         client.fetch(src, server.url("/p"))
     times = [r.at for r in server.requests("/p")][1:]  # from the second on: no connection set-up in the gaps
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.045, gaps
-    assert sum(gaps) / len(gaps) < 0.06, gaps  # precise: not much slower than the limit
+    # Arrival times jitter by a few ms on a busy machine, so one gap can look short if the one
+    # before it looked long; over the whole run the rate never exceeds the limit.
+    assert min(gaps) >= 0.035 and times[-1] - times[0] >= 0.05 * len(gaps) - 0.005, gaps
+    assert sorted(gaps)[len(gaps) // 2] < 0.056, gaps  # precise: the typical gap is the limit's
 
 
 def test_one_request_at_a_time_per_host_even_from_many_threads(server, client):
@@ -79,7 +81,7 @@ def test_one_request_at_a_time_per_host_even_from_many_threads(server, client):
         t.join()
     times = sorted(r.at for r in server.requests("/slow"))
     assert len(times) == 5
-    assert all(b - a >= 0.045 for a, b in zip(times, times[1:]))  # never overlapping
+    assert all(b - a >= 0.04 for a, b in zip(times, times[1:]))  # never overlapping (0.05 s each)
 
 
 def test_different_hosts_are_paced_independently(client):
@@ -112,7 +114,7 @@ def test_crawl_delay_raises_the_minimum_interval(server, client):
     for _ in range(3):
         client.fetch(site(server.origin, rate=500.0), server.url("/p"))
     times = [r.at for r in server.requests("/p")]
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:])), times
+    assert all(b - a >= 0.18 for a, b in zip(times, times[1:])), times
 
 
 def test_robots_5xx_disallows_all_for_now_and_is_not_exported(server, client, sleeps):
@@ -183,6 +185,21 @@ def test_read_timeout_is_retried(server, sleeps):
     with PoliteClient(ClientSettings(read_timeout=0.2), backoff_sleep=sleeps) as client:
         result = client.fetch(site(server.origin), server.url("/p"))
     assert result.ok and result.attempts == 2 and len(sleeps) == 1
+
+
+def test_truncated_body_is_retried(server, client, sleeps):
+    server.route("/p", [Reply(body=b"<p>cut sh", content_length=5000, close=True), html("<p>whole</p>")])
+    result = client.fetch(site(server.origin), server.url("/p"))
+    assert result.ok and result.body == b"<p>whole</p>" and result.attempts == 2 and len(sleeps) == 1
+
+
+def test_a_slowly_dripping_body_is_abandoned(server, sleeps):
+    server.route("/p", Reply(body=b"x" * 100, drip=0.02))
+    with PoliteClient(ClientSettings(max_duration=0.2, max_attempts=1), backoff_sleep=sleeps) as client:
+        started = time.monotonic()
+        result = client.fetch(site(server.origin), server.url("/p"))
+    assert result.outcome == "network_error" and "not complete within" in result.error
+    assert time.monotonic() - started < 1.0
 
 
 def test_connection_refused_is_a_network_error_not_an_exception(sleeps):

@@ -1,0 +1,115 @@
+"""SIGKILL a backfill anywhere, rerun it, and get exactly what an uninterrupted run gets.
+
+The backfill runs in a subprocess (``backfill_worker``) against replicas served by this test
+process, slowed by a per-request latency so that the run lasts a few seconds. It is killed
+right after the k-th request reaches the replicas (plus a seeded jitter), for ten values of k
+spread over the run. After each kill the warehouse must open cleanly and hold no partial
+unit of work; a rerun must then give the same documents and raw pages as a run that was
+never interrupted.
+"""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from tests.reliability.harness import TWO_MONTHS, FaultyCrawl, backfill_warehouse, fast_sources
+from tests.support.fault_server import FaultInjector
+from warehouse.db import Warehouse
+
+START, END = date(2021, 1, 1), date(2021, 2, 28)
+KILL_POINTS = 10
+LATENCY_S = 0.12
+JITTER_S = 0.04
+WORKER_TIMEOUT_S = 30
+
+
+def contents(wh: Warehouse) -> dict[str, list]:
+    """What must be identical to the uninterrupted run (as sorted lists: doubles would show)."""
+    return {
+        "documents": sorted(wh.fetchall("SELECT doc_id, title, published_date, body_text FROM documents")),
+        "raw_pages": sorted(wh.fetchall("SELECT source_id, url_path, sha256 FROM raw_pages")),
+    }
+
+
+def assert_consistent(db_path, baseline_docs: list[tuple]) -> None:
+    """The warehouse opens as the writer and shows only whole units of work."""
+    with Warehouse(db_path) as wh:
+        for (view,) in wh.fetchall("SELECT view_name FROM duckdb_views() WHERE NOT internal"):
+            wh.fetchall(f'SELECT count(*) FROM "{view}"')  # every view still reads
+        documents = wh.fetchall("SELECT count(*) FROM documents")[0][0]
+        assert wh.fetchall("SELECT count(*) FROM v_documents")[0][0] == documents
+        partial = wh.fetchall(
+            "SELECT d.doc_id FROM documents d "
+            "LEFT JOIN document_versions v ON v.doc_id = d.doc_id AND v.version = d.version "
+            "LEFT JOIN raw_pages r ON r.raw_page_id = d.raw_page_id "
+            "WHERE v.doc_id IS NULL OR r.raw_page_id IS NULL OR r.outcome <> 'ok' OR d.title IS NULL "
+            "OR d.body_text IS NULL")
+        assert partial == [], f"documents without their version or raw page: {partial}"
+        stored = {doc_id for (doc_id,) in wh.fetchall("SELECT doc_id FROM documents")}
+        for source_id, first, last in wh.fetchall("SELECT source_id, chunk_start, chunk_end FROM backfill_chunks"):
+            due = {d for d, sid, day in baseline_docs if sid == source_id and first <= day <= last}
+            assert due <= stored, f"month {first} of {source_id} is marked done without {due - stored}"
+
+
+def kill_points(total_requests: int, seed: int = 9) -> list[tuple[int, float]]:
+    """Ten (k, jitter) pairs: k requests seen, spread from the start to near the end of the run."""
+    rng = random.Random(seed)
+    first, last = 2, total_requests - 3
+    return [(first + (last - first) * i // (KILL_POINTS - 1), rng.uniform(0, JITTER_S)) for i in range(KILL_POINTS)]
+
+
+@pytest.mark.slow
+def test_sigkill_at_ten_points_then_a_rerun_equals_an_uninterrupted_backfill(tmp_path, subprocess_env):
+    sources = [replace(s, rate_per_s=100.0) for s in fast_sources()]  # a valid registry rate
+    with FaultyCrawl(tmp_path / "baseline", FaultInjector(), sources=sources, days=TWO_MONTHS) as baseline:
+        backfill_warehouse(baseline.wh.path.with_name("uninterrupted.duckdb"), baseline.local_sources, START, END)
+        total_requests = len(baseline.replicas.log())
+        with Warehouse(baseline.wh.path.with_name("uninterrupted.duckdb")) as wh:
+            expected = contents(wh)
+            baseline_docs = wh.fetchall("SELECT doc_id, source_id, published_date FROM documents")
+    assert len(expected["documents"]) == len(sources) * len(TWO_MONTHS)
+
+    with FaultyCrawl(tmp_path / "killed", FaultInjector(), sources=sources, days=TWO_MONTHS) as crawl:
+        sources_file = crawl.replicas.write_sources_file(tmp_path / "sources.yaml")
+        for n, (k, jitter) in enumerate(kill_points(total_requests)):
+            db = tmp_path / f"killed{n}.duckdb"
+            _set_latency(crawl, LATENCY_S)
+            crawl.replicas.reset_logs()
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tests.reliability.backfill_worker", str(db), str(sources_file),
+                 START.isoformat(), END.isoformat()], env=subprocess_env, cwd=subprocess_env["PYTHONPATH"])
+            try:
+                _wait_for_requests(crawl, worker, k)
+                time.sleep(jitter)
+                worker.send_signal(signal.SIGKILL)
+            finally:
+                worker.kill()
+                worker.wait(timeout=WORKER_TIMEOUT_S)
+            assert worker.returncode == -signal.SIGKILL, f"kill point {k}: the worker ended before it"
+
+            assert_consistent(db, baseline_docs)
+            _set_latency(crawl, 0.0)
+            backfill_warehouse(db, crawl.local_sources, START, END)
+            with Warehouse(db) as wh:
+                assert contents(wh) == expected, f"after a kill at request {k}"
+                assert wh.fetchall("SELECT count(*) FROM runs WHERE status = 'running'") == [(0,)]
+
+
+def _set_latency(crawl: FaultyCrawl, seconds: float) -> None:
+    for server in crawl.replicas.servers.values():
+        server.latency_s = seconds
+
+
+def _wait_for_requests(crawl: FaultyCrawl, worker: subprocess.Popen, k: int) -> None:
+    deadline = time.monotonic() + WORKER_TIMEOUT_S
+    while len(crawl.replicas.log()) < k:
+        assert worker.poll() is None, f"the worker ended (status {worker.returncode}) before request {k}"
+        assert time.monotonic() < deadline, f"request {k} never came"
+        time.sleep(0.005)
