@@ -145,6 +145,12 @@ def sources(action: Optional[str] = typer.Argument(None, help="`check`: fetch on
         raise typer.Exit(1)
 
 
+def progress_showing():
+    from flows.progress import showing
+
+    return showing()
+
+
 def ensure_writable(db: Optional[Path]) -> Path:
     """Fail fast (before Prefect starts) when the warehouse is busy or cannot be opened."""
     path = db_path(db)
@@ -168,10 +174,8 @@ def finish(result: dict) -> None:
 
 def run_flow(flow_fn, **params) -> dict:
     """Run a flow ad hoc (Prefect's ephemeral mode) with progress bars for a watching person."""
-    from flows import progress
-
     try:
-        with progress.showing():
+        with progress_showing():
             return flow_fn(**params)
     except (WarehouseError, RegistryError, ValueError) as exc:
         fail(str(exc).splitlines()[0])
@@ -366,6 +370,70 @@ def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) o
     from flows.recode import recode as recode_flow
 
     run_flow(recode_flow, db=str(path))
+
+
+@app.command()
+def demo() -> None:
+    """Serve the bundled sample sites on 127.0.0.1, backfill 2019-2021 into data/demo/, write the report."""
+    from flows.demo import PERIOD, run_demo
+    from flows.outputs import ranking_tables
+    from warehouse.query import run_query
+
+    try:
+        with progress_showing():
+            result = run_demo()
+    except (WarehouseError, ValueError) as exc:
+        fail(str(exc).splitlines()[0])
+    counts = run_query(result.published, "SELECT (SELECT count(*) FROM v_documents) AS documents, "
+                       "(SELECT count(*) FROM v_documents WHERE is_cooperation) AS cooperation_documents, "
+                       "(SELECT count(*) FROM v_projects) AS projects, "
+                       "(SELECT count(*) FROM v_projects WHERE in_scope) AS in_scope_projects, "
+                       "(SELECT count(DISTINCT institution_id) FROM v_project_participants) AS institutions").iloc[0]
+    out.print(f"[bold]healthcoop demo[/]: run {result.run['run_id']} {result.run['status']}, "
+              f"{result.run['pages_fetched']} pages fetched from the sample sites")
+    out.print(", ".join(f"{int(v)} {k.replace('_', ' ')}" for k, v in counts.items()))
+    table = ranking_tables(result.published, PERIOD, "locality", compare=False)["table3"]
+    print_frame(table.round(3), f"Top localities by degree centrality, {PERIOD} (the paper's Table 3)")
+    out.print(f"report:     {result.report.resolve()}")
+    out.print(f"warehouse:  {result.published.resolve()} (published read-only copy)")
+    out.print(f"sources:    {result.sources_file.resolve()}")
+    out.print("try:        .venv/bin/healthcoop query --db data/demo/healthcoop.duckdb "
+              "\"SELECT node, n_projects, degree FROM v_rankings WHERE period = '2019-2021' AND level = 'prefecture' "
+              "ORDER BY rank_degree LIMIT 5\"", markup=False)
+
+
+@app.command()
+def report(out_dir: Path = typer.Option(Path("reports"), "--out", help="Directory for index.html and its stylesheet."),
+           period: str = typer.Option("2019-2021", "--period", help="Period of the network and the paper tables."),
+           live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """Write the static HTML report (works offline, no server needed)."""
+    from analysis.report import build_report
+    from warehouse.report_data import load_report_data
+
+    try:
+        index = build_report(load_report_data(read_path(db, live)), out_dir, period=period)
+    except (WarehouseError, ValueError) as exc:
+        fail(str(exc).splitlines()[0])
+    out.print(f"report written to {index.resolve()}")
+
+
+@app.command()
+def status(format: TableFormat = typer.Option(TableFormat.table, "--format", help="table or json."),
+           live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
+    """Last runs, per-source health, counts, warehouse size, snapshot, review queue."""
+    from analysis.report.status_view import render_status
+    from warehouse.report_data import gather_status
+
+    try:
+        facts = gather_status(db_path(db), live=live)
+    except WarehouseError as exc:
+        fail(str(exc))
+    if format is TableFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(facts, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        out.print(render_status(facts))
 
 
 @app.command()
