@@ -248,9 +248,11 @@ def machine() -> str:
     import networkx
     import scipy
 
+    load = os.getloadavg()[0]
     return (f"{os.cpu_count()} cores (nproc), Python {platform.python_version()}, numpy {np.__version__}, "
             f"scipy {scipy.__version__}, igraph {igraph.__version__}, networkx {networkx.__version__}; "
-            f"{dt.date.today().isoformat()}")
+            f"{dt.date.today().isoformat()}; load average at start {load:.1f} (other jobs share the cores, "
+            "so wall times vary between runs)")
 
 
 def recompute_table(whole: dict, default: dict) -> list[str]:
@@ -295,6 +297,21 @@ def comparison_table(rows: list[dict], limit: float) -> list[str]:
     return lines
 
 
+def verdict(whole: dict, rows: list[dict]) -> str:
+    """One line: the issue's targets, met or not, from this run's numbers."""
+    at_5000 = next((r for r in rows if r["n"] == 5000), None)
+    if at_5000 is None:
+        ratio_text = "5,000-institution comparison not run"
+    else:
+        theirs = at_5000["networkx"]["seconds"] if at_5000["networkx"] else at_5000["timeout"]
+        ratio = theirs / at_5000["ours"]["seconds"]
+        ratio_text = (f"{'≥' if at_5000['networkx'] is None else ''}{ratio:.0f}× faster than networkx at 5,000 "
+                      f"({'met' if ratio >= 20 else 'NOT met'}, target ≥ 20×)")
+    fast = whole["recompute_s"] < 60 and whole["peak_rss_mb"] < 2048
+    return (f"Targets: whole-period recompute {whole['recompute_s']:.1f} s and {whole['peak_rss_mb']:.0f} MB "
+            f"({'met' if fast else 'NOT met'}, target < 60 s and < 2 GB); {ratio_text}.")
+
+
 def write_section(path: Path, lines: list[str]) -> None:
     """Replace (or append) the '## Network' section of RESULTS.md, leaving other sections alone."""
     section = "## Network\n\n" + "\n".join(lines).rstrip() + "\n"
@@ -329,12 +346,13 @@ def main() -> None:
     if args.quick:
         args.projects, args.institutions, args.sizes = 10_000, 2_000, [300, 600]
 
-    print(f"machine: {machine()}", flush=True)
+    host = machine()
+    print(f"machine: {host}", flush=True)
     whole = run_child("recompute", n_projects=args.projects, n_institutions=args.institutions,
                       periods=["all"], seed=args.seed)
     default = run_child("recompute", n_projects=args.projects, n_institutions=args.institutions,
                         periods=None, seed=args.seed)
-    lines = [f"`.venv/bin/python benchmarks/network.py{' --quick' if args.quick else ''}` — {machine()}.", "",
+    lines = [f"`.venv/bin/python benchmarks/network.py{' --quick' if args.quick else ''}` — {host}.", "",
              f"Full recompute, synthetic input of {args.projects:,} projects, {args.institutions:,} institutions "
              f"({whole['participant_rows']:,} participant rows), all four levels, every measure "
              "(both Burt models):", ""]
@@ -355,6 +373,7 @@ def main() -> None:
     comparison = ["", "Against networkx (institution network of a synthetic input with 5 projects per "
                   "institution; ours = every measure, both Burt models, exact betweenness; each side in its "
                   "own process):", ""] + comparison_table(rows, args.limit)
+    comparison += ["", verdict(whole, rows)]
     print("\n".join(comparison), flush=True)
     if args.write_results:
         write_section(ROOT / "benchmarks" / "RESULTS.md", lines + comparison)

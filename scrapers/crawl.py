@@ -21,8 +21,9 @@ Modes:
 Every fetched page goes to ``sink.store_raw`` before it is parsed, so a parse failure keeps
 the bytes. Articles are parsed on a second thread per source while the next ones are
 fetched, so a slow parser never wastes the host's request slots; their results are stored
-in fetch order by the walking thread, which alone talks to the sink and the health record. A source is stopped after ``max_consecutive_errors`` failed fetches in a row, and
-at once when the site answers with an anti-bot challenge, instead of hammering it.
+in fetch order by the walking thread, which alone talks to the sink and the health record.
+A source is stopped after ``max_consecutive_errors`` failed fetches in a row, and at once
+when the site answers with an anti-bot challenge, instead of hammering it.
 """
 from __future__ import annotations
 

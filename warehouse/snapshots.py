@@ -41,7 +41,7 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None
     return {
         "snapshot_id": snapshot_id,
         "rankings": pd.concat([metrics, extra], axis=1),
-        "themes": frame("SELECT period, theme, n_projects, share FROM snapshot_themes WHERE snapshot_id = ? ORDER BY ALL"),
+        "themes": frame("SELECT period, theme, n_projects, share, n_projects_any FROM snapshot_themes WHERE snapshot_id = ? ORDER BY ALL"),
         "modes": frame("SELECT period, mode, n_projects, share FROM snapshot_modes WHERE snapshot_id = ? ORDER BY ALL"),
         "yearly": frame("SELECT year, n_projects, n_new_institutions, n_edges FROM snapshot_yearly "
                         "WHERE snapshot_id = ? ORDER BY year"),

@@ -331,7 +331,8 @@ def save_snapshot(wh: Warehouse, result, fingerprint: str, coder_version: str, r
         _insert_frame(con, "network_nodes", snapshot_id, result.nodes,
                       ("period", "level", "node", "label", "node_type", "sector", "province", "prefecture", "county"))
         _insert_frame(con, "network_edges", snapshot_id, result.edges, ("period", "level", "source", "target", "weight"))
-        _insert_frame(con, "snapshot_themes", snapshot_id, result.themes, ("period", "theme", "n_projects", "share"))
+        _insert_frame(con, "snapshot_themes", snapshot_id, result.themes,
+                      ("period", "theme", "n_projects", "share", "n_projects_any"))
         _insert_frame(con, "snapshot_modes", snapshot_id, result.modes, ("period", "mode", "n_projects", "share"))
         _insert_frame(con, "snapshot_yearly", snapshot_id, result.yearly,
                       ("year", "n_projects", "n_new_institutions", "n_edges"))

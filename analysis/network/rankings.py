@@ -87,16 +87,22 @@ def _counts_frame(period: str, key: str, counts: pd.Series, canonical: tuple[str
 
 
 def theme_counts(projects: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
-    """v_themes: projects per theme (multi-label: a project counts once for each of its themes)."""
+    """v_themes: projects per theme.
+
+    ``n_projects``/``share`` count each project once, by its primary theme, as the paper's
+    Table 2 does (its shares add up to at most 100%); ``n_projects_any`` counts a project
+    for every theme it touches (multi-label)."""
+    primary = projects["primary_theme"].astype("string").fillna("other")
     labelled = projects[["project_id", "year"]].assign(theme=projects["themes"].map(theme_list))
     labelled = labelled.explode("theme").dropna(subset=["theme"]).drop_duplicates(["project_id", "theme"])
     blocks = []
     for period in periods:
-        total = int(period.contains(projects["year"]).sum())
-        counts = labelled.loc[period.contains(labelled["year"]), "theme"].value_counts()
-        blocks.append(_counts_frame(period.label, "theme", counts, THEMES, total))
+        inside = period.contains(projects["year"])
+        frame = _counts_frame(period.label, "theme", primary[inside].value_counts(), THEMES, int(inside.sum()))
+        any_counts = labelled.loc[period.contains(labelled["year"]), "theme"].value_counts()
+        blocks.append(frame.assign(n_projects_any=[int(any_counts.get(t, 0)) for t in frame["theme"]]))
     return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(
-        columns=["period", "theme", "n_projects", "share"])
+        columns=["period", "theme", "n_projects", "share", "n_projects_any"])
 
 
 def mode_counts(projects: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:

@@ -57,6 +57,12 @@ def test_worked_example_constraint_of_a_term_by_term():
     assert frame.at[0, "constraint_ego"] == pytest.approx(ego_ab + ego_ac + 0.0625, abs=1e-12)
 
 
+def test_worked_example_binary_constraint_of_a():
+    frame, _ = measure((np.array(WORKED) > 0).astype(float))
+    assert frame.at[0, "constraint_whole"] == pytest.approx(0.558642, abs=5e-7)
+    assert frame.at[0, "constraint_ego"] == pytest.approx(0.611111, abs=5e-7)
+
+
 def test_model_choice_selects_the_main_columns():
     ego, _ = measure(WORKED, "ego")
     whole, _ = measure(WORKED, "whole")

@@ -14,6 +14,7 @@ PARTICIPANTS = pd.concat([ROWS, participants_frame([("p4", "cq_wjw", "signatory"
 PROJECTS = projects_frame(["p1", "p2", "p3", "p4", "p5", "p6"], years=[2019, 2020, 2021, 2022, 2021, 2021],
                           in_scope=[True, True, True, False, True, True])
 PROJECTS["themes"] = [["tcm", "modern_medicine"], ["tcm"], ["prevention_care"], ["tcm"], [], ["tcm"]]
+PROJECTS["primary_theme"] = ["modern_medicine", "tcm", "prevention_care", "tcm", None, "tcm"]
 PROJECTS["mode"] = ["inter_governmental", "social", "government_society", "social", None, "inter_governmental"]
 
 
@@ -81,10 +82,14 @@ def test_edges_nodes_and_summary(result):
 
 def test_theme_mode_and_yearly_views(result):
     themes = result.themes.loc[result.themes["period"] == "2019-2021"].set_index("theme")
-    assert themes["n_projects"].to_dict() == {"tcm": 3, "modern_medicine": 1, "prevention_care": 1,
+    # by primary theme (p5 has none: "other"), as the paper's Table 2; and multi-label
+    assert themes["n_projects"].to_dict() == {"tcm": 2, "modern_medicine": 1, "prevention_care": 1,
                                               "health_industry": 0, "talent_research": 0, "informatization": 0,
-                                              "other": 0}
-    assert themes.at["tcm", "share"] == pytest.approx(0.6)
+                                              "other": 1}
+    assert themes.at["tcm", "share"] == pytest.approx(0.4)
+    assert themes["n_projects_any"].to_dict() == {"tcm": 3, "modern_medicine": 1, "prevention_care": 1,
+                                                  "health_industry": 0, "talent_research": 0, "informatization": 0,
+                                                  "other": 0}
     modes = result.modes.loc[result.modes["period"] == "2019-2021"].set_index("mode")
     assert modes["n_projects"].to_dict() == {"inter_governmental": 2, "government_society": 1, "social": 1,
                                              "unknown": 1}
@@ -102,7 +107,8 @@ def test_paper_tables_keep_ties_at_the_cut_off(result):
     table4 = paper_tables(result, top=2)["table4"]
     assert table4["node"].tolist() == ["泸州市", "重庆市"]
     assert list(table4.columns) == ["rank", "node", "node_label", "constraint", "constraint_whole"]
-    assert paper_tables(result)["table2"]["theme"].tolist() == ["tcm", "modern_medicine", "prevention_care"]
+    # ties at the cut-off are kept: three themes share rank 2
+    assert paper_tables(result)["table2"]["theme"].tolist() == ["tcm", "modern_medicine", "other", "prevention_care"]
     with pytest.raises(ValueError, match="period 2015 at level locality: not in this result"):
         paper_tables(result, "2015")
 
@@ -130,6 +136,7 @@ def paper_like_input():
                          "county": county})
     projects = projects_frame([f"x{p}" for p in range(87)], years=[2019 + p % 3 for p in range(87)])
     projects["themes"] = [["tcm"]] * 18 + [["modern_medicine"]] * 17 + [["prevention_care"]] * 14 + [["other"]] * 38
+    projects["primary_theme"] = [t[0] for t in projects["themes"]]
     projects["mode"] = ["inter_governmental"] * 24 + ["government_society"] * 10 + ["social"] * 53
     return projects, pd.DataFrame(rows)
 

@@ -23,7 +23,7 @@ CONTRACT_VIEWS = {
                                "province", "prefecture", "county", "division_code"],
     "v_rankings": ["period", "level", "node", "n_projects", "share", "degree", "n_alters", "degree_norm", "constraint",
                    "effective_size", "efficiency", "betweenness", "rank_projects", "rank_degree"],
-    "v_themes": ["period", "theme", "n_projects", "share"],
+    "v_themes": ["period", "theme", "n_projects", "share", "n_projects_any"],  # the contract's four, then additions
     "v_modes": ["period", "mode", "n_projects", "share"],
     "v_yearly": ["year", "n_projects", "n_new_institutions", "n_edges"],
     "v_runs": ["run_id", "flow", "started_at", "finished_at", "status", "pages_fetched", "new_documents",

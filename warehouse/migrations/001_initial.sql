@@ -275,11 +275,12 @@ CREATE TABLE network_edges (
 );
 
 CREATE TABLE snapshot_themes (
-    snapshot_id  BIGINT NOT NULL,
-    period       VARCHAR NOT NULL,
-    theme        VARCHAR NOT NULL,
-    n_projects   INTEGER,
-    share        DOUBLE,
+    snapshot_id     BIGINT NOT NULL,
+    period          VARCHAR NOT NULL,
+    theme           VARCHAR NOT NULL,
+    n_projects      INTEGER,                     -- by primary theme, as the paper's Table 2
+    share           DOUBLE,
+    n_projects_any  INTEGER,                     -- projects touching the theme at all (multi-label)
     PRIMARY KEY (snapshot_id, period, theme)
 );
 

@@ -55,7 +55,7 @@ FROM node_metrics m
 JOIN network_snapshots s ON s.snapshot_id = m.snapshot_id AND s.is_current;
 
 CREATE OR REPLACE VIEW v_themes AS
-SELECT t.period, t.theme, t.n_projects, t.share
+SELECT t.period, t.theme, t.n_projects, t.share, t.n_projects_any
 FROM snapshot_themes t
 JOIN network_snapshots s ON s.snapshot_id = t.snapshot_id AND s.is_current;
 

@@ -1,0 +1,51 @@
+"""Display formats shared by the HTML report and the terminal status (no heavy imports, so
+`healthcoop status` starts quickly)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+
+def missing(value) -> bool:
+    """None, NaN, NaT or pd.NA; strings and containers (lists, arrays) never are."""
+    if value is None:
+        return True
+    if isinstance(value, str) or hasattr(value, "__len__"):
+        return False
+    return bool(pd.isna(value))
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    """Whole numbers without decimals (counts, most degrees), others with `decimals`."""
+    if missing(value):
+        return "–"
+    value = float(value)
+    return f"{value:,.{0 if value.is_integer() else decimals}f}"
+
+
+def fmt_percent(value) -> str:
+    return "–" if missing(value) else f"{float(value):.2f} %"
+
+
+def fmt_when(value) -> str:
+    """An ISO time (as the quality dict holds it) or a datetime, to the minute."""
+    if missing(value) or value == "":
+        return "–"
+    moment = value if isinstance(value, (datetime, date)) else datetime.fromisoformat(str(value))
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else moment.isoformat()
+
+
+def fmt_date(value) -> str:
+    return "–" if missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def fmt_bytes(size) -> str:
+    if missing(size):
+        return "–"
+    size = float(size)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
