@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 
 from scrapers.crawl import CrawlPolicy, ListPageCache, Progress, crawl_sources
-from scrapers.health import RunReport
+from scrapers.health import RunReport, SourceHealth
 from scrapers.http import ClientSettings, PoliteClient
 from scrapers.registry import Source
 from scrapers.robots import RobotsCache
@@ -24,13 +24,14 @@ def polite_client(wh: Warehouse, settings: ClientSettings | None = None) -> Poli
 
 def crawl_into(wh: Warehouse, run_id: int, sources: Sequence[Source], policy: CrawlPolicy,
                client: PoliteClient, progress: Progress | None = None,
-               list_cache: ListPageCache | None = None) -> RunReport:
+               list_cache: ListPageCache | None = None, record_health: bool = True) -> RunReport:
     """Crawl ``sources`` with ``policy`` into the warehouse and record per-source health."""
     report = crawl_sources(sources, client, store.WarehouseSink(wh, run_id), policy, progress=progress,
                            list_cache=list_cache)
     store.save_robots(wh, client.robots_cache.export())
-    for health in report.sources:
-        store.record_source_health(wh, run_id, health.to_dict())
+    if record_health:
+        for health in report.sources:
+            store.record_source_health(wh, run_id, health.to_dict())
     return report
 
 
@@ -49,21 +50,23 @@ def month_chunks(start: date, end: date) -> list[tuple[date, date]]:
 
 def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: date, end: date, refetch: bool,
                   client: PoliteClient, progress: Progress | None = None,
-                  on_chunk: Callable[[Source, date, date, str], None] | None = None) -> list[RunReport]:
+                  on_chunk: Callable[[Source, date, date, str], None] | None = None) -> RunReport:
     """Backfill [start, end] month by month; chunks finished by an earlier run are skipped.
 
     A chunk counts as finished only when none of its fetches failed, so a rerun after a crash
     or an outage redoes exactly the unfinished months (stored articles are never refetched).
+    Returns one report whose per-source health adds up all the chunks, as recorded.
     """
     done = store.finished_chunks(wh, refetch)
     list_cache = ListPageCache()
-    reports = []
+    total = RunReport(mode="backfill", started_at=datetime.now(timezone.utc))
+    by_source: dict[str, SourceHealth] = {}
     for chunk_start, chunk_end in month_chunks(start, end):
         todo = [s for s in sources if (s.id, chunk_start, chunk_end) not in done]
         if not todo:
             continue
         report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress,
-                            list_cache)
+                            list_cache, record_health=False)
         for health in report.sources:
             source = next(s for s in todo if s.id == health.source_id)
             finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status != "challenged"
@@ -71,5 +74,12 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
                 store.mark_chunk_done(wh, source.id, chunk_start, chunk_end, refetch, run_id)
             if on_chunk:
                 on_chunk(source, chunk_start, chunk_end, "done" if finished else "incomplete")
-        reports.append(report)
-    return reports
+            if health.source_id in by_source:
+                by_source[health.source_id].absorb(health)
+            else:
+                by_source[health.source_id] = health
+    total.sources = list(by_source.values())
+    total.finished_at = datetime.now(timezone.utc)
+    for health in total.sources:
+        store.record_source_health(wh, run_id, health.to_dict())
+    return total

@@ -28,17 +28,17 @@ def crawl_task(state: RunState, sources: Sequence[Source], policy: CrawlPolicy) 
     with polite_client(state.wh) as client:
         report = crawl_into(state.wh, state.run_id, sources, policy, client, progress.callback())
         state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
-    absorb_crawl(state, [report])
+    absorb_crawl(state, report)
     return report
 
 
 @task(name="backfill-chunks", cache_policy=NO_CACHE, persist_result=False)
-def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetch: bool) -> list[RunReport]:
+def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetch: bool) -> RunReport:
     with polite_client(state.wh) as client:
-        reports = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback())
+        report = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback())
         state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
-    absorb_crawl(state, reports)
-    return reports
+    absorb_crawl(state, report)
+    return report
 
 
 @task(name="code", cache_policy=NO_CACHE, persist_result=False)
@@ -84,21 +84,17 @@ def recompute_task(state: RunState, force: bool = False) -> dict:
     return result
 
 
-def absorb_crawl(state: RunState, reports: Sequence[RunReport]) -> None:
-    """Fold crawl reports into the run: counts, and every loud source as a run problem."""
-    seen: dict[str, dict] = {}
-    for report in reports:
-        for health in report.sources:
-            entry = seen.setdefault(health.source_id, {"new": 0, "changed": 0, "status": "ok", "message": ""})
-            entry["new"] += health.documents["new"]
-            entry["changed"] += health.documents["changed"]
-            state.add(new_documents=health.documents["new"], changed_documents=health.documents["changed"])
-            if health.status != "ok":
-                entry["status"], entry["message"] = health.status, health.message
-    for source_id, entry in seen.items():
-        if entry["status"] != "ok":
-            state.problem(entry["message"])
-    state.summary["sources"] = seen
+def absorb_crawl(state: RunState, report: RunReport) -> None:
+    """Fold a crawl report into the run: counts, and every loud source as a run problem."""
+    sources = {}
+    for health in report.sources:
+        new, changed = health.documents["new"], health.documents["changed"]
+        state.add(new_documents=new, changed_documents=changed)
+        sources[health.source_id] = {"new": new, "changed": changed, "status": health.status,
+                                     "message": "" if health.status == "ok" else health.message}
+        if health.status != "ok":
+            state.problem(health.message)
+    state.summary["sources"] = sources
 
 
 def publish_summary_artifact(state: RunState) -> str:

@@ -328,7 +328,7 @@ class _SourceWalk:
         if cached is not None:
             return cached, None
         etag, modified = validators or (None, None)
-        fetch = self.client.fetch(self.source, url, etag=etag, last_modified=modified)
+        fetch = self.decoded(self.client.fetch(self.source, url, etag=etag, last_modified=modified))
         if cacheable:
             self.list_cache.put(fetch)
         raw_id = self.sink.store_raw(self.source.id, page_kind, column.path, fetch)
@@ -340,6 +340,18 @@ class _SourceWalk:
         elif not (end_probe and fetch.status in END_OF_LIST_STATUSES):
             self.failed(fetch, page_kind, first_list_page)
         return fetch, raw_id
+
+    def decoded(self, fetch: FetchResult) -> FetchResult:
+        """Settle the page's encoding before the bytes are stored, so the warehouse keeps the
+        encoding actually used beside them; a lossy decode is recorded as a problem."""
+        if not (fetch.ok and fetch.body):
+            return fetch
+        decoded = decode_html(fetch.body, fetch.headers.get("content-type"))
+        if decoded.replacements:
+            self.sink.record_problem(self.source.id, fetch.url, "encoding",
+                                     f"{decoded.replacements} undecodable bytes replaced decoding as {decoded.encoding}"
+                                     + (f" ({decoded.note})" if decoded.note else ""))
+        return replace(fetch, encoding=decoded.encoding)
 
     def failed(self, fetch: FetchResult, page_kind: str, first_list_page: bool) -> None:
         self.sink.record_problem(self.source.id, fetch.url, fetch.outcome, fetch.error or fetch.outcome)
@@ -366,8 +378,9 @@ class _Parsed:
 
 
 def _parse(parser: Callable[[str, str], Any], fetch: FetchResult) -> _Parsed:
-    """Decode and parse one page; runs on any thread and touches no shared state."""
-    text = decode_html(fetch.body, fetch.headers.get("content-type")).text
+    """Decode (with the encoding settled at fetch time) and parse one page; runs on any
+    thread and touches no shared state."""
+    text = fetch.body.decode(fetch.encoding or "utf-8", errors="replace").lstrip("\ufeff")
     try:
         return _Parsed(fetch, value=parser(text, fetch.final_url or fetch.url))
     except Exception as exc:  # parsers read hostile bytes: a failure is data, not a crash

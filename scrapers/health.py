@@ -109,6 +109,17 @@ class SourceHealth:
     def _alert(self, status: str, message: str) -> None:
         self.alerts.append(Alert(status, f"source {self.source_id}: {message}"))
 
+    def absorb(self, other: SourceHealth) -> None:
+        """Add another walk of the same source in the same run (a backfill's month chunks)."""
+        for name in ("list_pages", "article_pages", "not_modified", "items_found", "articles_parsed",
+                     "parse_failures", "fetch_errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.skipped, other.skipped), (self.documents, other.documents),
+                             (self.field_present, other.field_present)):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+        self.alerts.extend(a for a in other.alerts if a not in self.alerts)
+
     # -- verdict ---------------------------------------------------------------------------
     @property
     def pages_fetched(self) -> int:

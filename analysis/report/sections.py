@@ -238,7 +238,7 @@ def quality_section(quality: dict) -> dict:
     counts = quality.get("counts") or {}
     problems = quality.get("last_run_problems") or {}
     facts = [
-        ("Review queue", f"{quality['review_queue']} project(s) need review (`healthcoop review list`)"),
+        ("Review queue", _review_queue(quality["review_queue"])),
         ("Coder version", ", ".join(quality.get("coder_versions") or []) or "not coded yet"),
         ("Documents", f"{fmt_number(counts.get('documents'))} collected, {fmt_number(counts.get('uncoded_documents'))}"
                       f" not coded, {fmt_number(counts.get('cooperation_documents'))} about cooperation"),
@@ -250,6 +250,12 @@ def quality_section(quality: dict) -> dict:
                              if snapshot else "none yet"),
     ]
     return {"sources": sources, "runs": runs, "facts": facts}
+
+
+def _review_queue(size: int) -> str:
+    if not size:
+        return "empty"
+    return f"{size} agreement{'s' if size > 1 else ''} to review (see healthcoop review list)"
 
 
 def _last_run(run: dict) -> str:
