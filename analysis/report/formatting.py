@@ -36,6 +36,18 @@ def fmt_when(value) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else moment.isoformat()
 
 
+def fmt_duration(started, finished) -> str:
+    """How long a run took ("–" while it runs): 42s, 3m 05s, 2h 10m."""
+    if missing(started) or missing(finished):
+        return "–"
+    seconds = int((pd.Timestamp(finished) - pd.Timestamp(started)).total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
 def fmt_date(value) -> str:
     return "–" if missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 

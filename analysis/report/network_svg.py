@@ -61,14 +61,16 @@ def level_graph(network: dict, period: str, level: str) -> Graph:
     rankings, attributes, edges = network["rankings"], network["nodes"], network["edges"]
     ranked = rankings.loc[(rankings["period"] == period) & (rankings["level"] == level)]
     places = attributes.loc[(attributes["period"] == period) & (attributes["level"] == level)].set_index("node")
+
+    def attribute(node: str, column: str) -> str | None:
+        return _text(places.at[node, column]) if node in places.index else None
+
     nodes = []
     for row in ranked.sort_values(["rank_degree", "node"]).itertuples():
-        def attribute(column: str) -> str | None:
-            return _text(places.at[row.node, column]) if row.node in places.index else None
-
-        nodes.append(Node(row.node, attribute("label") or _text(getattr(row, "node_label", None)) or row.node,
-                          attribute("province"), f"{attribute('prefecture') or ''} {attribute('county') or ''}",
-                          float(row.degree), int(row.n_projects), int(row.n_alters)))
+        label = attribute(row.node, "label") or _text(getattr(row, "node_label", None)) or row.node
+        place = f"{attribute(row.node, 'prefecture') or ''} {attribute(row.node, 'county') or ''}"
+        nodes.append(Node(row.node, label, attribute(row.node, "province"), place, float(row.degree),
+                          int(row.n_projects), int(row.n_alters)))
     chosen = edges.loc[(edges["period"] == period) & (edges["level"] == level)]
     return Graph(nodes, [(r.source, r.target, float(r.weight)) for r in chosen.itertuples()])
 

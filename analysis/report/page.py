@@ -92,8 +92,7 @@ def report_context(data: dict, period: str, paper_file=None) -> dict:
     return {
         "period": period,
         "font_stack": Markup(FONT_STACK),
-        "snapshot": {"fingerprint": snapshot.get("fingerprint", ""), "created": sections.fmt_when(
-            snapshot.get("created_at")), "coder": snapshot.get("coder_version") or ""},
+        "snapshot": {"fingerprint": snapshot.get("fingerprint", ""), "coder": snapshot.get("coder_version") or ""},
         "overview": sections.overview(network, period, quality),
         "network": network_views(network, period),
         "charts": trend_charts(network, period),

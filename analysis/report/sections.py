@@ -80,22 +80,26 @@ def network_result(network: dict) -> NetworkResult:
     return NetworkResult(timings=pd.DataFrame(), warnings=[], **frames)
 
 
+def _name(row) -> str:
+    return row.node if missing(row.node_label) else str(row.node_label)
+
+
 def _our_tables(result: NetworkResult, period: str) -> dict[str, dict]:
     tables = paper_tables(result, period=period, level="locality")
     other = next(c for c in tables["table4"].columns if c.startswith("constraint_"))
     return {
         "table1": table([("Rank", True), ("Locality", False), ("Projects", True), ("%", True)],
-                        [[fmt_number(r.rank), r.node_label, fmt_number(r.n_projects), fmt_percent(r.percent)]
+                        [[fmt_number(r.rank), _name(r), fmt_number(r.n_projects), fmt_percent(r.percent)]
                          for r in tables["table1"].itertuples()]),
         "table2": table([("Rank", True), ("Theme", False), ("Projects", True), ("%", True)],
                         [[fmt_number(r.rank), THEME_LABELS.get(r.theme, r.theme), fmt_number(r.n_projects),
                           fmt_percent(r.percent)] for r in tables["table2"].itertuples()]),
         "table3": table([("Rank", True), ("Locality", False), ("Degree", True), ("Partners", True)],
-                        [[fmt_number(r.rank), r.node_label, fmt_number(r.degree, 1), fmt_number(r.n_alters)]
+                        [[fmt_number(r.rank), _name(r), fmt_number(r.degree, 1), fmt_number(r.n_alters)]
                          for r in tables["table3"].itertuples()]),
         "table4": table([("Rank", True), ("Locality", False), ("Constraint", True),
                          (f"{other.split('_')[1]} model", True)],
-                        [[fmt_number(r.rank), r.node_label, fmt_number(r.constraint, 3),
+                        [[fmt_number(r.rank), _name(r), fmt_number(r.constraint, 3),
                           fmt_number(getattr(r, other), 3)] for r in tables["table4"].itertuples()]),
     }
 

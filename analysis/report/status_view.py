@@ -6,11 +6,12 @@ title prints as it is.
 """
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from analysis.report.formatting import fmt_bytes, fmt_number, fmt_when
+from analysis.report.formatting import fmt_bytes, fmt_duration, fmt_number, fmt_when
 
 GOOD = {"ok", "completed"}
 BUSY = {"running"}
@@ -50,7 +51,7 @@ def _facts(status: dict) -> Table:
     grid.add_row(Text("projects"), Text(f"{fmt_number(counts.get('projects'))} "
                                         f"({fmt_number(counts.get('projects_in_scope'))} in the network)"))
     queue = status.get("review_queue") or 0
-    grid.add_row(Text("review queue"), Text(f"{queue} need review" + (" (`healthcoop review list`)" if queue else ""),
+    grid.add_row(Text("review queue"), Text(f"{queue} to review (healthcoop review list)" if queue else "empty",
                                             style="yellow" if queue else ""))
     count = problems.get("count") or 0
     kinds = ", ".join(f"{kind} {n}" for kind, n in (problems.get("by_kind") or {}).items())
@@ -62,23 +63,26 @@ def _facts(status: dict) -> Table:
 
 
 def _runs(status: dict) -> Table:
-    table = Table(title="Last runs", title_justify="left", header_style="bold")
-    for name, numeric in (("run", True), ("flow", False), ("status", False), ("started", False),
-                          ("finished", False), ("pages", True), ("new docs", True), ("changed", True),
-                          ("new projects", True), ("errors", True), ("problems", True)):
+    table = Table(title="Last runs", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                  collapse_padding=True, caption="new: new documents · projects: new projects",
+                  caption_justify="left")
+    for name, numeric in (("run", True), ("flow", False), ("status", False), ("started", False), ("took", True),
+                          ("pages", True), ("new", True), ("changed", True), ("projects", True), ("errors", True),
+                          ("problems", True)):
         table.add_column(name, justify="right" if numeric else "left")
     for run in status["runs"]:
         table.add_row(Text(str(run["run_id"])), Text(run["flow"]), _status(run["status"]),
-                      Text(fmt_when(run["started_at"])), Text(fmt_when(run["finished_at"])),
+                      Text(fmt_when(run["started_at"])), Text(fmt_duration(run["started_at"], run["finished_at"])),
                       *(Text(fmt_number(run[k])) for k in ("pages_fetched", "new_documents", "changed_documents",
                                                             "new_projects", "errors", "problems")))
     return table
 
 
 def _sources(status: dict) -> Table:
-    table = Table(title="Sources", title_justify="left", header_style="bold")
+    table = Table(title="Sources", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                  collapse_padding=True)
     for name, numeric in (("source", False), ("last status", False), ("last success", False), ("items", True),
-                          ("failure streak", True), ("what to do", False)):
+                          ("failure streak", True), ("message", False)):
         table.add_column(name, justify="right" if numeric else "left", overflow="fold")
     for source in status["sources"]:
         streak = source["failure_streak"] or 0

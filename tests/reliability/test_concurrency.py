@@ -4,16 +4,24 @@ Exactly one may run; the other must say "warehouse is busy" and exit 2. While th
 writes, analysts reading the published copy (``healthcoop query``) must not be blocked, and
 afterwards the warehouse must be whole.
 
-The replicas hold every request of the winner's crawl at a gate (bounded) until the loser
-has exited and the reader has been served, so the overlap does not depend on how long each
-process takes to start Prefect's ephemeral server (each gets its own PREFECT_HOME).
+Two processes started together usually collide in the CLI's quick check before Prefect
+starts; a third operator starts one a moment later, while the winner is still starting
+Prefect (so the quick check passes), and collides inside the flow. The replicas hold every
+request of the winner's crawl at a gate (bounded) until both losers have exited and the
+reader has been served, so the overlaps do not depend on how long each process takes to
+start Prefect's ephemeral server (each has its own PREFECT_HOME, copied from one migrated
+in advance).
+
+The scenario runs once (a module fixture, ~35 s) and the tests read its outcome.
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
@@ -44,55 +52,74 @@ class Gate:
         self._open.set()
 
 
-def start_nightly(tmp_path, env, sources_file, db, name: str) -> tuple[subprocess.Popen, object]:
-    log = open(tmp_path / f"{name}.log", "w+", encoding="utf-8")
-    process = subprocess.Popen([HEALTHCOOP, "nightly", "--sources", str(sources_file), "--db", str(db)],
-                               env={**env, "PREFECT_HOME": str(tmp_path / f"prefect-{name}")},
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
-    return process, log
+def migrated_prefect_home(tmp_path, env) -> Path:
+    """A PREFECT_HOME whose database is already migrated: copies start the server in seconds.
+
+    Migrating a fresh one takes ~20 s of CPU; three processes doing it at once on two cores
+    would make this test twice as long without testing anything more.
+    """
+    home = tmp_path / "prefect-template"
+    subprocess.run([str(REPO / ".venv" / "bin" / "prefect"), "server", "database", "upgrade", "-y"],
+                   env={**env, "PREFECT_HOME": str(home)}, check=True, capture_output=True, timeout=RUN_TIMEOUT_S)
+    return home
 
 
-def first_to_exit(processes: dict[str, subprocess.Popen]) -> str:
+def start_nightly(tmp_path, env, prefect_home: Path, sources_file, db, name: str) -> subprocess.Popen:
+    """``healthcoop nightly`` in its own process with its own copy of the Prefect home."""
+    home = shutil.copytree(prefect_home, tmp_path / f"prefect-{name}")
+    with open(tmp_path / f"{name}.log", "w", encoding="utf-8") as log:
+        return subprocess.Popen([HEALTHCOOP, "nightly", "--sources", str(sources_file), "--db", str(db)],
+                                env={**env, "PREFECT_HOME": str(home), "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false", "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}, stdout=log, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for_exits(processes: dict[str, subprocess.Popen], count: int) -> list[str]:
+    """Names of the first ``count`` processes to end (bounded wait)."""
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while time.monotonic() < deadline:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                return name
+        ended = [name for name, process in processes.items() if process.poll() is not None]
+        if len(ended) >= count:
+            return ended
         time.sleep(0.1)
-    raise AssertionError("neither nightly process ended")
+    raise AssertionError(f"fewer than {count} nightly processes ended")
 
 
-@pytest.mark.slow
-@pytest.mark.flow
-def test_two_nightly_runs_started_together_one_runs_one_is_busy_readers_go_on(tmp_path, subprocess_env):
+@dataclass
+class Outcome:
+    db: Path
+    exits: dict[str, int]  # process name -> exit status
+    outputs: dict[str, str]
+    reader: subprocess.CompletedProcess
+    reader_seconds: float
+
+    @property
+    def losers(self) -> list[str]:
+        return [name for name, code in self.exits.items() if code != 0]
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory, subprocess_env) -> Outcome:
+    tmp_path = tmp_path_factory.mktemp("concurrency")
     sources = [replace(s, rate_per_s=100.0, columns=s.columns[:1]) for s in load_sources()
                if s.id in ("cq_wsjkw", "sc_wsjkw")]
     db = tmp_path / "w.duckdb"
     with Warehouse(db) as wh:  # `healthcoop init`: the published copy exists before the run
         wh.changed = True
+    prefect_home = migrated_prefect_home(tmp_path, subprocess_env)
     gate = Gate()
     with start_replicas(DEFAULT_CORPUS_DIR, sources, intercept=gate) as replicas:
         sources_file = replicas.write_sources_file(tmp_path / "sources.yaml")
-        processes, logs = {}, {}
-        for name in ("a", "b"):
-            processes[name], logs[name] = start_nightly(tmp_path, subprocess_env, sources_file, db, name)
-            time.sleep(3)
+        processes = {name: start_nightly(tmp_path, subprocess_env, prefect_home, sources_file, db, name)
+                     for name in ("a", "b")}
         try:
-            t0 = time.monotonic(); loser = first_to_exit(processes); print("LOSER", time.monotonic() - t0)
-            winner = "b" if loser == "a" else "a"
-            logs[loser].seek(0)
-            loser_output = logs[loser].read()
-            assert processes[loser].returncode == 2, loser_output
-            assert "warehouse is busy" in loser_output and "Traceback" not in loser_output, loser_output
-
-            assert gate.reached.wait(GATE_MAX_S), "the winner never started crawling"
-            assert processes[winner].poll() is None  # it holds the warehouse, waiting at the gate
+            wait_for_exits(processes, 1)
+            processes["late"] = start_nightly(tmp_path, subprocess_env, prefect_home, sources_file, db, "late")
+            wait_for_exits(processes, 2)
+            assert gate.reached.wait(GATE_MAX_S), "no nightly started crawling"
             started = time.monotonic()
             reader = subprocess.run([HEALTHCOOP, "query", "SELECT count(*) AS n FROM v_runs", "--format", "csv",
                                      "--db", str(db)], env=subprocess_env, capture_output=True, text=True,
                                     timeout=READER_MAX_S)
-            assert reader.returncode == 0 and reader.stdout.splitlines() == ["n", "0"], reader
-            assert time.monotonic() - started < READER_MAX_S
+            reader_seconds = time.monotonic() - started
         finally:
             gate.release()
             for process in processes.values():
@@ -100,17 +127,50 @@ def test_two_nightly_runs_started_together_one_runs_one_is_busy_readers_go_on(tm
                     process.wait(timeout=RUN_TIMEOUT_S)
                 finally:
                     process.kill()
-        logs[winner].seek(0)
-        assert processes[winner].returncode == 0, logs[winner].read()
+    outputs = {name: (tmp_path / f"{name}.log").read_text(encoding="utf-8") for name in processes}
+    return Outcome(db, {name: p.returncode for name, p in processes.items()}, outputs, reader, reader_seconds)
 
-    with Warehouse(db) as wh:  # the file is whole and holds exactly one nightly run
+
+@pytest.mark.slow
+@pytest.mark.flow
+def test_one_nightly_runs_and_the_others_are_told_the_warehouse_is_busy(outcome):
+    assert sorted(outcome.exits.values()) == [0, 2, 2], outcome.outputs
+    for name in outcome.losers:
+        last_line = outcome.outputs[name].strip().splitlines()[-1]
+        assert last_line.startswith("error: warehouse is busy"), outcome.outputs[name]
+    winner = next(name for name, code in outcome.exits.items() if code == 0)
+    assert "completed" in outcome.outputs[winner]
+
+
+@pytest.mark.slow
+@pytest.mark.flow
+def test_a_reader_of_the_published_copy_is_not_blocked_by_the_writer(outcome):
+    assert outcome.reader.returncode == 0 and outcome.reader.stdout.splitlines() == ["n", "0"], outcome.reader
+    assert outcome.reader_seconds < READER_MAX_S
+
+
+@pytest.mark.slow
+@pytest.mark.flow
+def test_the_warehouse_is_whole_and_holds_exactly_one_run(outcome):
+    with Warehouse(outcome.db) as wh:
         assert wh.fetchall("SELECT flow, status FROM runs") == [("nightly", "completed")]
         documents = wh.fetchall("SELECT count(*) FROM documents")[0][0]
         assert documents > 0
         assert wh.fetchall("SELECT count(*) FROM documents d LEFT JOIN document_versions v USING (doc_id) "
                            "WHERE v.doc_id IS NULL") == [(0,)]
-    reader = open_reader(published_path(db))
+    reader = open_reader(published_path(outcome.db))
     try:
         assert reader.execute("SELECT count(*) FROM v_documents").fetchone()[0] == documents
     finally:
         reader.close()
+
+
+@pytest.mark.slow
+@pytest.mark.flow
+@pytest.mark.xfail(strict=True, reason=(
+    "flows.cli.ensure_writable takes the writer lock and releases it before Prefect starts (~20 s), so a nightly "
+    "started in that window passes the check and fails inside the flow: Prefect logs an ERROR with a full "
+    "WarehouseBusy traceback before the CLI's one-line 'error: warehouse is busy'"))
+def test_every_busy_nightly_says_so_in_one_line(outcome):
+    for name in outcome.losers:
+        assert outcome.outputs[name].strip().count("\n") == 0, outcome.outputs[name]

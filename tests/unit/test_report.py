@@ -55,7 +55,9 @@ def test_markup_in_titles_and_names_is_escaped_everywhere(html, soup):
     parties = [li.get_text() for li in soup.select("#agreements-table .parties li")]
     assert XSS_INSTITUTION in parties
     ring_labels = [t.get_text() for t in soup.select("svg#network-institution text.node-label")]
-    assert any(label.startswith("<b>重庆市</b><script>") for label in ring_labels)  # SVG text escaped too
+    assert any(label.startswith("<b>重庆市</b><scr") for label in ring_labels)  # SVG text escaped too (shortened)
+    tooltips = [t.get_text() for t in soup.select("svg#network-institution circle.node title")]
+    assert any(tip.startswith(XSS_INSTITUTION) for tip in tooltips)
 
 
 def test_only_http_urls_become_links(soup):
@@ -89,13 +91,17 @@ def test_institution_ring_shows_the_institutions_of_the_period(warehouse, soup):
     assert {c["data-node"] for c in circles} == ranked_nodes(warehouse, "institution")  # fewer than the top 30
 
 
-def test_paper_tables_ours_and_published_side_by_side(soup):
+def test_paper_tables_ours_and_published_side_by_side(warehouse, soup):
     for n in range(1, 5):
         ours = soup.select(f"table#table{n}-ours tbody tr")
         paper = soup.select(f"table#table{n}-paper tbody tr")
         assert ours and paper, f"table {n}"
+    con = open_reader(warehouse)
+    top = dict(con.execute("SELECT node, n_projects FROM v_rankings WHERE period = ? AND level = 'locality' "
+                           "AND rank_projects = 1", [PERIOD]).fetchall())
+    con.close()
     first = [td.get_text() for td in soup.select("table#table1-ours tbody tr")[0].select("td")]
-    assert first[1] in {"成都市", "重庆市"} and first[3].endswith("%")
+    assert first[0] == "1" and first[1] in top and first[2] == str(top[first[1]]) and first[3].endswith(" %")
     published = [td.get_text() for td in soup.select("table#table1-paper tbody tr")[0].select("td")]
     assert published[0] == "重庆市" and published[1] == "56 (64.37 %)"  # the paper's Table 1, first row
     assert soup.select("table#headline-table tbody tr")
@@ -126,7 +132,8 @@ def test_data_quality_section(soup):
     assert rows["cq_wsjkw"][1:3] == ["broken", "2021-12-01 02:02"] and rows["cq_wsjkw"][5] == "2"
     assert rows["cd_wjw"][2] == "–" and rows["cd_wjw"][5] == "2"
     assert [tr.select("td")[0].get_text() for tr in soup.select("table#runs-table tbody tr")] == ["3", "2", "1"]
-    facts = dict(zip((dt.get_text() for dt in soup.select(".facts dt")), (dd.get_text() for dd in soup.select(".facts dd"))))
+    facts = dict(zip((dt.get_text() for dt in soup.select(".facts dt")),
+                     (dd.get_text() for dd in soup.select(".facts dd"))))
     assert facts["Review queue"].startswith("1 agreement to review")
     assert facts["Coder version"] == "test-1"
     assert facts["Problems in the last run"] == "2 (fetch 1, parse 1)"
