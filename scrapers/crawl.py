@@ -86,6 +86,12 @@ class CrawlSink(Protocol):
     def record_problem(self, source_id: str, url: str, kind: str, message: str) -> None:
         """A one-line problem: ``kind`` is a fetch outcome, ``parse_error`` or ``stopped``."""
 
+    def record_unfetched(self, source_id: str, column: str, item: ListItem, message: str) -> None:
+        """An article listed but not fetched after every retry: keep it to ask for again."""
+
+    def unfetched_articles(self, source_id: str) -> list[tuple[str, ListItem]]:
+        """``(column, item)`` of every article still owed (stored ones drop out by themselves)."""
+
 
 @dataclass(frozen=True)
 class CrawlPolicy:
@@ -202,6 +208,20 @@ class _SourceWalk:
                 if self.stopped:
                     break
                 self.walk_column(column)
+            if self.policy.mode == "incremental":
+                self.retry_unfetched()
+
+    def retry_unfetched(self) -> None:
+        """Articles an earlier run listed but could not fetch: an incremental walk stops at the
+        first known item, so without this an article lost on list page 2 would stay lost."""
+        columns = {c.path: c for c in self.source.columns}
+        for path, item in self.sink.unfetched_articles(self.source.id):
+            if self.stopped:
+                break
+            if path in columns and item.url not in self.attempted \
+                    and not self.sink.known_articles(self.source.id, [item.url]):
+                self.fetch_article(columns[path], item)
+        self.collect_articles(keep=0)
 
     def emit(self, done: bool = False) -> None:
         if self.progress:
@@ -291,6 +311,8 @@ class _SourceWalk:
         self.attempted.add(item.url)
         fetch, raw_id = self.fetch(item.url, "article", column)
         if not fetch.ok:
+            if fetch.outcome not in NOT_FOR_US:
+                self.sink.record_unfetched(self.source.id, column.path, item, fetch.error or fetch.outcome)
             return fetch.outcome in NOT_FOR_US
         self.health.article_pages += 1
         self.pending.append((self.parser.submit(_parse, self.family.parse_article, fetch), column, item, raw_id))
@@ -412,6 +434,7 @@ class MemorySink:
         self.articles: dict[tuple[str, str], Article] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.problems: list[tuple[str, str, str, str]] = []
+        self.unfetched: dict[tuple[str, str], tuple[str, ListItem]] = {}
 
     def known_articles(self, source_id: str, urls: Sequence[str]) -> set[str]:
         return {u for u in urls if (source_id, u) in self.articles}
@@ -435,3 +458,10 @@ class MemorySink:
 
     def record_problem(self, source_id: str, url: str, kind: str, message: str) -> None:
         self.problems.append((source_id, url, kind, message))
+
+    def record_unfetched(self, source_id: str, column: str, item: ListItem, message: str) -> None:
+        self.unfetched[(source_id, item.url)] = (column, item)
+
+    def unfetched_articles(self, source_id: str) -> list[tuple[str, ListItem]]:
+        return [entry for (sid, url), entry in self.unfetched.items()
+                if sid == source_id and (sid, url) not in self.articles]

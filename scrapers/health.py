@@ -2,7 +2,8 @@
 
 Scrapers of government sites rarely fail with an exception; they fail by quietly finding
 nothing after a redesign (city-scrapers#265). So every run ends with a status per source —
-``ok``, ``empty`` (a list page with no items), ``broken`` (an assertion from the registry's
+``ok``, ``incomplete`` (an article could not be fetched; it is retried next run), ``empty``
+(a list page with no items), ``broken`` (an assertion from the registry's
 ``expect`` failed, a page would not parse, or the source was stopped after repeated errors)
 or ``challenged`` (blocked by site protection) — and a one-line message that names the
 source and says what to do.
@@ -19,7 +20,7 @@ from typing import Any
 from scrapers.records import Article, FetchResult
 
 FIELDS = ("title", "published_date", "body_text", "content_source")
-SEVERITY = ("ok", "empty", "broken", "challenged")  # worst last
+SEVERITY = ("ok", "incomplete", "empty", "broken", "challenged")  # worst last
 DOCUMENT_STATUSES = ("new", "changed", "unchanged")
 
 
@@ -88,7 +89,10 @@ class SourceHealth:
                                       "lower the rate or run from an allowed network")
             return
         self.fetch_errors += 1
-        if page_kind == "list" and first_list_page:
+        if page_kind == "article":
+            self._alert("incomplete", f"article {fetch.url} could not be fetched ({fetch.error or fetch.outcome}); "
+                                      "it is kept and asked for again on the next run")
+        elif first_list_page:
             self._alert("broken", f"first list page {fetch.url} failed ({fetch.error or fetch.outcome}); "
                                   "check the column path in the registry and that the site is up")
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from scrapers.records import Article, FetchResult
+from scrapers.records import Article, FetchResult, ListItem
 from warehouse.db import Warehouse
 
 
@@ -163,6 +163,21 @@ class WarehouseSink:
             con.execute("INSERT INTO problems VALUES (nextval('seq_problem'), ?, ?, ?, ?, ?, ?)",
                         [self.run_id, source_id, url, kind, message, datetime.now()])
 
+    def record_unfetched(self, source_id: str, column: str, item: ListItem, message: str) -> None:
+        with self.wh.transaction() as con:
+            con.execute("INSERT INTO unfetched_articles VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
+                        "ON CONFLICT (source_id, url_path) DO UPDATE SET message = excluded.message, "
+                        "attempts = unfetched_articles.attempts + 1, last_at = excluded.last_at",
+                        [source_id, url_path(item.url), item.url, column, item.title, item.published_date, message,
+                         datetime.now()])
+
+    def unfetched_articles(self, source_id: str) -> list[tuple[str, ListItem]]:
+        rows = self.wh.fetchall(
+            "SELECT u.column_path, u.url, u.title, u.published_date FROM unfetched_articles u "
+            "WHERE u.source_id = ? AND NOT EXISTS (SELECT 1 FROM documents d "
+            "WHERE d.source_id = u.source_id AND d.url_path = u.url_path) ORDER BY u.last_at, u.url", [source_id])
+        return [(column, ListItem(url=url, title=title or "", published_date=day)) for column, url, title, day in rows]
+
 
 def load_robots(wh: Warehouse) -> list[dict]:
     """Stored robots.txt verdicts, as ``scrapers.robots.RobotsCache.load`` takes them."""
@@ -178,12 +193,13 @@ def save_robots(wh: Warehouse, rows: list[dict]) -> None:
 
 
 def record_source_health(wh: Warehouse, run_id: int, report: dict) -> None:
+    """One row per source and run, from ``scrapers.health.SourceHealth.to_dict()``."""
     with wh.transaction() as con:
         con.execute(
             "INSERT OR REPLACE INTO source_health VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, report["source_id"], report["status"], report.get("message"), report.get("pages_fetched", 0),
-             report.get("not_modified", 0), report.get("items_found", 0), report.get("new_documents", 0),
-             report.get("changed_documents", 0), report.get("parse_failures", 0),
+             report.get("not_modified", 0), report.get("items_found", 0), report["documents"]["new"],
+             report["documents"]["changed"], report.get("parse_failures", 0),
              _json(report.get("field_pass_rates", {})), datetime.now()],
         )
 

@@ -101,6 +101,21 @@ CREATE TABLE problems (
     recorded_at  TIMESTAMP NOT NULL
 );
 
+-- Articles listed but not fetched after every retry; incremental runs ask for them again
+-- until they are stored (a row stays for the record; stored ones are no longer owed).
+CREATE TABLE unfetched_articles (
+    source_id       VARCHAR NOT NULL,
+    url_path        VARCHAR NOT NULL,
+    url             VARCHAR NOT NULL,
+    column_path     VARCHAR NOT NULL,
+    title           VARCHAR,
+    published_date  DATE,
+    message         VARCHAR,
+    attempts        INTEGER NOT NULL,
+    last_at         TIMESTAMP NOT NULL,
+    PRIMARY KEY (source_id, url_path)
+);
+
 -- Per source and run: what the crawl saw (the basis of per-source health).
 CREATE TABLE source_health (
     run_id             BIGINT NOT NULL,
