@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.coding import CODER_VERSION, code_corpus  # noqa: E402
+from analysis.coding.themes import THEMES  # noqa: E402
 
 CORPUS = ROOT / "sample_sites" / "corpus"
 PARTY_ROLES = ("signatory", "participant")
@@ -138,6 +139,26 @@ def dedup_counts(sample, predicted, ids) -> tuple[int, int, int]:
     return tp, fp, fn
 
 
+def theme_counts(sample, predicted, ids) -> dict[str, tuple[int, int, int, int]]:
+    """Per theme, over the documents that are cooperation both in the sample and in the
+    coding: (labelled with it, coded with it, labelled primary, coded primary). Shows
+    whether a theme is coded as often as the labellers give it (talent_research is on most
+    agreements in both) and how the primary themes, which the paper's Table 2 counts, split."""
+    counts = {t: [0, 0, 0, 0] for t in THEMES}
+    for article, exp in sample:
+        got = predicted[article["id"]]
+        if article["id"] not in ids or not (exp["is_cooperation"] and got["is_cooperation"]):
+            continue
+        proj = got["project"]
+        for t in exp["themes"]:
+            counts[t][0] += 1
+        for t in proj["themes"]:
+            counts[t][1] += 1
+        counts[exp["primary_theme"]][2] += 1
+        counts[proj["primary_theme"]][3] += 1
+    return {t: tuple(c) for t, c in counts.items()}
+
+
 def keyword_baseline(sample, ids) -> float:
     """Relevance F1 of the naive rule 'the title says 签/协议/联盟' (the baseline)."""
     tp = fp = fn = 0
@@ -188,6 +209,13 @@ def main() -> None:
     print(f"{'projects (needs_review)':<26}{len(result.projects):>27d} ({queue})")
     base = {h: keyword_baseline(sample, ids) for h, ids in halves.items()}
     print(f"{'baseline relevance F1':<26}" + "".join(f"{base[h]:>9.3f}" for h in ("tune", "report", "all")))
+    # per-theme counts of the tune half only: a per-theme split of the report half would
+    # say which themes to tune, which is what the report half must never be used for
+    print("tune half, documents per theme, labelled/coded:")
+    print(f"{'theme':<26}{'any theme':>12}{'primary':>12}")
+    for theme, (labelled, coded, labelled_primary, coded_primary) in theme_counts(
+            sample, predicted, halves["tune"]).items():
+        print(f"{theme:<26}{f'{labelled}/{coded}':>12}{f'{labelled_primary}/{coded_primary}':>12}")
     rate = throughput(documents, args.repeat)
     print(f"{'documents/s (one core)':<26}{rate:>27.0f}{200:>9d}   ratio to target {rate / 200:.1f}x")
 

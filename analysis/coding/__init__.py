@@ -10,6 +10,6 @@ documents are recoded (``healthcoop recode``).
 """
 from analysis.coding.corpus import CodingResult, code_corpus
 
-CODER_VERSION = "1.0.0"
+CODER_VERSION = "1.1.0"
 
 __all__ = ["CODER_VERSION", "CodingResult", "code_corpus"]

@@ -58,8 +58,12 @@ class Gazetteer:
         for d in divisions:
             surface.setdefault(d.name, set()).add(d.code)
         full_names = set(surface)
+        # 凉山州, 秀山县: an autonomous unit named by its short name and level word is read
+        # as the unit itself and spelled out in full in institution names
+        self.autonomous_forms = {d.short_name + d.name[-1]: d.code for d in divisions
+                                 if d.short_name and d.name[-3:] in ("自治州", "自治县")}
         for d in divisions:
-            forms = [d.short_name, d.short_name + "州" if d.name.endswith("自治州") else ""]
+            forms = [d.short_name, d.short_name + d.name[-1] if d.name[-3:] in ("自治州", "自治县") else ""]
             for form in forms:  # 泸州, 合江, 凉山州; ambiguity is settled later by resolve()
                 if form and form not in short_stoplist and form not in full_names:
                     surface.setdefault(form, set()).add(d.code)
@@ -171,10 +175,12 @@ class Gazetteer:
 
         Chongqing districts/counties carry 重庆市 (重庆市永川区), Sichuan districts carry their
         city (成都市双流区), Sichuan counties and county-level cities stand alone (合江县,
-        简阳市); former names become current ones (开县 -> 重庆市开州区).
+        简阳市); former names become current ones (开县 -> 重庆市开州区) and autonomous units
+        their full names (凉山州 -> 凉山彝族自治州, 秀山县 -> 重庆市秀山土家族苗族自治县).
         """
         d = self.division(code)
-        if surface != d.name and self.former_names.get(surface) != code:
+        if surface != d.name and self.former_names.get(surface) != code \
+                and self.autonomous_forms.get(surface) != code:
             return None
         if d.level != "county":
             return d.name

@@ -69,6 +69,16 @@ class WeightedRule:
             return text.count(self.phrase)
         return len(self.pattern.findall(text))
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every match, left to right (non-overlapping)."""
+        if self.pattern is not None:
+            return [m.span() for m in self.pattern.finditer(text)]
+        found, pos = [], text.find(self.phrase)
+        while pos >= 0:
+            found.append((pos, pos + len(self.phrase)))
+            pos = text.find(self.phrase, pos + len(self.phrase))
+        return found
+
 
 def weighted_rules(table: dict[str, Any] | None, where: str) -> tuple[WeightedRule, ...]:
     """A ``{phrase: weight}`` mapping from a lexicon, validated and compiled."""

@@ -134,3 +134,25 @@ def test_relative_district_follows_the_district_named_before():
 
 def test_hospital_attached_to_a_university_keeps_the_university_in_its_name():
     assert names("与首都医科大学附属北京朝阳医院签约") == ["首都医科大学附属北京朝阳医院"]
+
+
+def test_every_prefecture_and_chongqing_district_has_its_commission_and_cdc():
+    rows = {r["name"]: r for r in read_csv("institutions.csv")}
+    units = [d for d in read_csv("divisions.csv")
+             if (d["parent_code"] == "510000" and d["level"] == "prefecture") or d["parent_code"] == "500000"]
+    assert len(units) == 21 + 38
+    for d in units:
+        prefix = d["name"] if d["code"].startswith("51") else "重庆市" + d["name"]
+        for body in ("卫生健康委员会", "疾病预防控制中心"):
+            row = rows[prefix + body]
+            assert (row["institution_type"], row["division_code"]) == ("government", d["code"])
+
+
+def test_table_ids_are_the_hash_of_the_name():
+    assert all(r["institution_id"] == institution_id(r["name"]) for r in read_csv("institutions.csv"))
+
+
+def test_commission_short_forms_resolve_to_the_table_entry():
+    inst = finder().institution("凉山州卫健委", None)
+    assert (inst.name, inst.known, inst.place.division_code) == ("凉山彝族自治州卫生健康委员会", True, "513400")
+    assert finder().institution("綦江区疾控中心", None).name == "重庆市綦江区疾病预防控制中心"

@@ -87,3 +87,10 @@ def test_data_files_are_well_formed():
     assert len(codes) == len(read_csv("divisions.csv"))
     for row in read_csv("division_aliases.csv"):
         assert row["code"] in codes and row["kind"] in ("renamed", "moved", "functional_area")
+
+
+def test_autonomous_units_by_short_name_and_level_word(gz):
+    assert gz.leading_chain("凉山州第一人民医院") == (("凉山州", "513400"),)
+    assert gz.official_prefix("凉山州", "513400") == "凉山彝族自治州"
+    assert gz.official_prefix("石柱县", "500240") == "重庆市石柱土家族自治县"
+    assert gz.official_prefix("凉山", "513400") is None  # a bare short name stays as written

@@ -98,3 +98,8 @@ def test_ordinary_agreement_keeps_both_signatories_even_with_support():
     roles = party_roles("省医院与大足区人民医院签署合作协议",
                         "四川省人民医院与重庆市大足区人民医院签署合作协议，省医院将对大足区人民医院给予支持。")
     assert roles == {"四川省人民医院": "signatory", "重庆市大足区人民医院": "signatory"}
+
+
+def test_heads_who_sign_on_behalf_of_their_hospitals_make_them_signatories():
+    text = "重庆市人民医院院长与广安市人民医院院长分别代表双方在协议上签字。"
+    assert roles(text) == {"重庆市人民医院": "signatory", "广安市人民医院": "signatory"}
