@@ -38,10 +38,9 @@ from scrapers.registry import Source, load_sources  # noqa: E402
 from scrapers.robots import RobotsCache  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-LOAD_NOTE = ("Parsing with the real families costs ~13 ms of CPU per page against ~1.7 ms for the fetch layer, "
-             "so at 100 requests/s the crawl is close to this machine's CPU ceiling (see the baseline); articles "
-             "are parsed on a second thread per source so fetching keeps its slots. The ratio depends on other "
-             "load: 0.94 on a quiet machine, 0.90 with load average 5–6 from concurrent jobs.")
+LOAD_NOTE = ("Decoding and parsing cost about 1 ms of CPU per replica page since the lxml rewrite (see the "
+             "Parsing section), against ~1.7 ms for the fetch layer; articles are parsed on a second thread per "
+             "source so fetching keeps its slots. The ratio still depends on other load on the 2 cores.")
 EVERYTHING = CrawlPolicy.backfill(date(1990, 1, 1), date(2100, 12, 31), refetch=True)
 
 

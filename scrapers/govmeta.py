@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
+from lxml import etree
 
 #: Standard tag → attribute of ``GovMeta``.
 STANDARD_TAGS = {
@@ -65,10 +66,14 @@ def usable(value: str | None) -> str | None:
     return value
 
 
-def meta_tags(soup: BeautifulSoup) -> list[tuple[str, str]]:
-    """(name, content) of every ``<meta>`` named by ``name=`` or ``http-equiv=``, in page order."""
+def meta_tags(page: BeautifulSoup | etree._Element) -> list[tuple[str, str]]:
+    """(name, content) of every ``<meta>`` named by ``name=`` or ``http-equiv=``, in page order.
+
+    ``page`` is a BeautifulSoup document or the lxml tree the CMS parsers use.
+    """
+    metas = page.iter("meta") if isinstance(page, etree._Element) else page.find_all("meta")
     tags = []
-    for meta in soup.find_all("meta"):
+    for meta in metas:
         name = meta.get("name") or meta.get("http-equiv")
         content = meta.get("content")
         if isinstance(name, str) and isinstance(content, str):
@@ -76,13 +81,13 @@ def meta_tags(soup: BeautifulSoup) -> list[tuple[str, str]]:
     return tags
 
 
-def read_govmeta(soup: BeautifulSoup) -> GovMeta:
+def read_govmeta(page: BeautifulSoup | etree._Element) -> GovMeta:
     """Read the standard tags; the first usable value of each wins."""
     found: dict[str, str] = {}
     standard_keywords: str | None = None
     seo_keywords: str | None = None
     by_lower = {tag.lower(): attr for tag, attr in STANDARD_TAGS.items()}
-    for name, content in meta_tags(soup):
+    for name, content in meta_tags(page):
         value = usable(content)
         if value is None:
             continue

@@ -9,16 +9,17 @@ implausible is named in ``Article.problems``; nothing is guessed.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
-
 from scrapers.cms import ParseError
-from scrapers.cms.dom import (ATTACHMENT_BLOCKS, FILE_EXTENSIONS, body_lines, clean, cut_trailing_furniture,
-                              file_extension, find_attachments, find_body, parse_html, remove_noise,
-                              resolve_link, same_site, text_of)
+from scrapers.cms.dom import (ATTACHMENT_BLOCKS, FILE_EXTENSIONS, Element, body_lines, clean, context_of,
+                              cut_trailing_furniture, descendants, file_extension, find_attachments, find_body,
+                              is_inside, parse_html, raw_text, remove, remove_noise, resolve_link, same_site, select,
+                              select_all, strings, text_of)
 from scrapers.dates import DateResult, date_from_url, find_signoff_date, parse_date, parse_labelled_date
 from scrapers.govmeta import GovMeta, read_govmeta, usable
 from scrapers.records import Article, ListItem, ListPage
@@ -31,7 +32,7 @@ MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 200
 #: A date/source line longer than this is a container, not the line.
 INFO_LINE_MAX_CHARS = 200
-ROW_TAGS = ["li", "tr", "dd"]
+ROW_TAGS = ("li", "tr", "dd")
 BREADCRUMBS = (".content.content-o", ".wy_position", "[class*=position]", "[class*=crumb]", "[class*=location]",
                "[class*=weizhi]", "[class*=dqwz]")
 _HOME_LINKS = frozenset({"首页", "网站首页", "主页", "当前位置", "您的位置", "你的位置"})
@@ -65,14 +66,14 @@ class ListRecipe:
 
 
 def build_list(text: str, url: str, recipe: ListRecipe) -> ListPage:
-    soup = parse_html(text, url)
-    return ListPage(url=url, items=list_items(soup, url, recipe), total_pages=total_pages(text, soup),
-                    next_url=next_page_url(soup, url))
+    root = parse_html(text, url)
+    return ListPage(url=url, items=list_items(root, url, recipe), total_pages=total_pages(text, root),
+                    next_url=next_page_url(root, url))
 
 
-def list_items(soup: BeautifulSoup, page_url: str, recipe: ListRecipe) -> tuple[ListItem, ...]:
+def list_items(root: Element, page_url: str, recipe: ListRecipe) -> tuple[ListItem, ...]:
     """The page's article rows, on the page's own host, once per URL, in page order."""
-    pairs = _rows_by_selectors(soup, recipe) or _rows_by_links(soup, recipe)
+    pairs = _rows_by_selectors(root, recipe) or _rows_by_links(root, recipe)
     items: dict[str, ListItem] = {}
     for row, anchor in pairs:
         item = _list_item(row, anchor, page_url, recipe)
@@ -81,42 +82,41 @@ def list_items(soup: BeautifulSoup, page_url: str, recipe: ListRecipe) -> tuple[
     return tuple(items.values())
 
 
-def _rows_by_selectors(soup: BeautifulSoup, recipe: ListRecipe) -> list[tuple[Tag, Tag]]:
+def _rows_by_selectors(root: Element, recipe: ListRecipe) -> list[tuple[Element, Element]]:
     pairs = []
-    for selector in recipe.row_selectors:
-        for row in soup.select(selector):
-            if row.find(ROW_TAGS) is not None:  # a menu or wrapper, not a row
-                continue
-            anchor = _best_anchor(row.find_all("a"), recipe.link_pattern)
-            if anchor is not None:
-                pairs.append((row, anchor))
+    for row in select_all(root, recipe.row_selectors):
+        if next(descendants(row, *ROW_TAGS), None) is not None:  # a menu or wrapper, not a row
+            continue
+        anchor = _best_anchor(descendants(row, "a"), recipe.link_pattern)
+        if anchor is not None:
+            pairs.append((row, anchor))
     return pairs
 
 
-def _rows_by_links(soup: BeautifulSoup, recipe: ListRecipe) -> list[tuple[Tag, Tag]]:
+def _rows_by_links(root: Element, recipe: ListRecipe) -> list[tuple[Element, Element]]:
     pairs = []
-    for anchor in soup.find_all("a"):
+    for anchor in descendants(root, "a"):
         if _best_anchor([anchor], recipe.link_pattern) is not None:
-            pairs.append((anchor.find_parent(ROW_TAGS) or anchor.parent or anchor, anchor))
+            row = next(anchor.iterancestors(*ROW_TAGS), None)
+            pairs.append((anchor.getparent() if row is None else row, anchor))
     return pairs
 
 
-def _best_anchor(anchors: list[Tag], pattern: re.Pattern[str] | None) -> Tag | None:
+def _best_anchor(anchors: Iterable[Element], pattern: re.Pattern[str] | None) -> Element | None:
     """The row's title link: matching the family's URL shape, with the longest title."""
-    candidates = [a for a in anchors if isinstance(a.get("href"), str)
-                  and (pattern.search(a["href"]) if pattern else len(anchor_title(a)) >= MIN_TITLE_CHARS)]
+    candidates = [a for a in anchors if a.get("href") is not None
+                  and (pattern.search(a.get("href")) if pattern else len(anchor_title(a)) >= MIN_TITLE_CHARS)]
     return max(candidates, key=lambda a: len(anchor_title(a)), default=None)
 
 
-def anchor_title(anchor: Tag) -> str:
+def anchor_title(anchor: Element) -> str:
     """The full title: the ``title`` attribute unless it is shorter than the (possibly truncated) text."""
     text = text_of(anchor)
-    attribute = anchor.get("title")
-    attribute = usable(attribute) if isinstance(attribute, str) else None
+    attribute = usable(anchor.get("title"))
     return attribute if attribute and len(attribute) >= len(text.rstrip(".…")) else text
 
 
-def _list_item(row: Tag, anchor: Tag, page_url: str, recipe: ListRecipe) -> ListItem | None:
+def _list_item(row: Element, anchor: Element, page_url: str, recipe: ListRecipe) -> ListItem | None:
     url = resolve_link(page_url, anchor.get("href"))
     url = same_site(page_url, url) if url else None
     title = anchor_title(anchor)
@@ -129,38 +129,58 @@ def _list_item(row: Tag, anchor: Tag, page_url: str, recipe: ListRecipe) -> List
     return ListItem(url=url, title=title, published_date=published)
 
 
-def _date_near(anchor: Tag, row: Tag) -> DateResult:
+def _date_near(anchor: Element, row: Element) -> DateResult:
     """The date shown beside a link: after it, else before it, else elsewhere in its row."""
-    for siblings in (anchor.next_siblings, anchor.previous_siblings):
+    plain = context_of(anchor.getparent()) is None  # strings beside the link are text, not script
+    for siblings in (_following(anchor), _preceding(anchor)):
         texts = []
         for sibling in siblings:
-            if isinstance(sibling, Tag) and (sibling.name == "a" or sibling.find("a") is not None):
+            if isinstance(sibling, str):
+                texts.append(sibling if plain else "")
+            elif not isinstance(sibling.tag, str):  # a comment
+                texts.append("")
+            elif sibling.tag == "a" or next(descendants(sibling, "a"), None) is not None:
                 break
-            texts.append(sibling.get_text() if isinstance(sibling, Tag) else _plain(sibling))
+            else:
+                texts.append(raw_text(sibling))
         result = parse_date(" ".join(texts))
         if result.ok:
             return result
-    outside = [str(s) for s in row.strings if not any(p is anchor for p in s.parents)]
-    return parse_date(" ".join(outside))
+    return parse_date(" ".join(strings(row, skip=anchor)))
 
 
-def _plain(string: PageElement) -> str:
-    """The text of a string node, or nothing for comments, scripts and other non-text nodes."""
-    return str(string) if type(string) is NavigableString else ""
+def _following(node: Element) -> Iterator[Element | str]:
+    """The nodes after ``node`` in its parent, nearest first: its tail, then each sibling and its tail."""
+    if node.tail:
+        yield node.tail
+    for sibling in node.itersiblings():
+        yield sibling
+        if sibling.tail:
+            yield sibling.tail
 
 
-def total_pages(text: str, soup: BeautifulSoup) -> int | None:
+def _preceding(node: Element) -> Iterator[Element | str]:
+    """The nodes before ``node`` in its parent, nearest first, ending with the parent's own text."""
+    for sibling in node.itersiblings(preceding=True):
+        if sibling.tail:
+            yield sibling.tail
+        yield sibling
+    if node.getparent().text:
+        yield node.getparent().text
+
+
+def total_pages(text: str, root: Element) -> int | None:
     """The page count a list page states: TRS ``createPage(N`` / ``countPage = N``, or ``共N页``."""
-    match = _PAGE_COUNT_SCRIPT.search(text) or _PAGE_COUNT_TEXT.search(soup.get_text())
+    match = _PAGE_COUNT_SCRIPT.search(text) or _PAGE_COUNT_TEXT.search(raw_text(root))
     if not match:
         return None
     count = int(next(group for group in match.groups() if group is not None))
     return count if 1 <= count <= MAX_PAGES else None
 
 
-def next_page_url(soup: BeautifulSoup, page_url: str) -> str | None:
+def next_page_url(root: Element, page_url: str) -> str | None:
     """The target of a "下一页" link on the same host, if the page has a usable one."""
-    for anchor in soup.find_all("a"):
+    for anchor in descendants(root, "a"):
         if text_of(anchor).strip("<>»›＞ ") in _NEXT_PAGE_TEXTS:
             url = resolve_link(page_url, anchor.get("href"))
             url = same_site(page_url, url) if url else None
@@ -193,51 +213,53 @@ class ArticleRecipe:
 
 
 def build_article(text: str, url: str, recipe: ArticleRecipe) -> Article:
-    soup = parse_html(text, url)
-    govmeta = read_govmeta(soup)
-    info_table = _take_label_tables(soup, recipe.info_table_selector)
-    info_text = " ".join(_short_texts(soup, recipe.info_selectors))
-    page_text = text_of(soup)
+    root = parse_html(text, url)
+    govmeta = read_govmeta(root)
+    info_table = _take_label_tables(root, recipe.info_table_selector)
+    info_text = " ".join(_short_texts(root, recipe.info_selectors))
+    page_text = functools.cache(lambda: text_of(root))  # rarely needed, so read only when asked for
     problems: list[str] = []
 
-    title = _title(soup, govmeta, recipe, problems)
-    body = find_body(soup, recipe.body_selectors)
-    containers = [c for selector in (*recipe.attachment_selectors, *ATTACHMENT_BLOCKS) for c in soup.select(selector)]
+    title = _title(root, govmeta, recipe, problems)
+    # Dates and source are read before cleaning the body changes the tree (and the page's text).
+    published = _published_date(govmeta, info_text, page_text, url, problems)
+    source = _content_source(govmeta, text, info_text, page_text, info_table, recipe)
+    body = find_body(root, recipe.body_selectors)
+    containers = list(select_all(root, (*recipe.attachment_selectors, *ATTACHMENT_BLOCKS)))
     attachments = find_attachments([*([body] if body is not None else []), *containers], url)
     body_text = "\n".join(_clean_body(body)) if body is not None else ""
     if not title and not body_text and not attachments:
         raise ParseError(f"{url}: no article title, body or attachment found (not a {recipe.family} article page?)")
 
-    published = _published_date(govmeta, info_text, page_text, url, problems)
     signed = _signed_date(info_table, body_text, problems)
-    source = _content_source(govmeta, text, info_text, page_text, info_table, recipe)
     if not title:
         problems.append("title: missing")
     if not body_text and not attachments:
         problems.append("body_text: empty")
     if not source:
         problems.append("content_source: missing")
+    column = govmeta.column_name or _breadcrumb_column(root, recipe, title, body)
     return Article(url=url, title=title or "", published_date=published, body_text=body_text,
-                   content_source=source, column_name=govmeta.column_name or _breadcrumb_column(soup, recipe, title),
+                   content_source=source, column_name=column,
                    signed_date=signed, attachments=attachments, meta={**govmeta.as_dict(), **info_table},
                    problems=tuple(problems))
 
 
-def _short_texts(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[str]:
+def _short_texts(root: Element, selectors: tuple[str, ...]) -> list[str]:
     """Texts of the elements matched, skipping any too long to be a date/source line."""
-    texts = (text_of(element) for selector in selectors for element in soup.select(selector))
+    texts = (text_of(element) for element in select_all(root, selectors))
     return [text for text in texts if text and len(text) <= INFO_LINE_MAX_CHARS]
 
 
-def _clean_body(body: Tag) -> list[str]:
+def _clean_body(body: Element) -> list[str]:
     remove_noise(body)
     cut_trailing_furniture(body)
     return body_lines(body)
 
 
-def _title(soup: BeautifulSoup, govmeta: GovMeta, recipe: ArticleRecipe, problems: list[str]) -> str | None:
-    head = head_title(soup, govmeta.site_name)
-    visible = visible_title(soup, recipe.title_selectors, head)
+def _title(root: Element, govmeta: GovMeta, recipe: ArticleRecipe, problems: list[str]) -> str | None:
+    head = head_title(root, govmeta.site_name)
+    visible = visible_title(root, recipe.title_selectors, head)
     if govmeta.article_title:
         if visible and difflib.SequenceMatcher(None, govmeta.article_title, visible).ratio() < MIN_TITLE_SIMILARITY:
             problems.append(f"title: meta ArticleTitle {govmeta.article_title!r} differs from the page's "
@@ -247,21 +269,21 @@ def _title(soup: BeautifulSoup, govmeta: GovMeta, recipe: ArticleRecipe, problem
     return visible or head
 
 
-def visible_title(soup: BeautifulSoup, selectors: tuple[str, ...], head: str | None) -> str | None:
+def visible_title(root: Element, selectors: tuple[str, ...], head: str | None) -> str | None:
     """The first heading matched by ``selectors`` that agrees with ``<title>``, else the first heading.
 
     Loose selectors (``h1``, ``h2``) also match sidebar headings; the one that ``<title>``
     repeats is the article's.
     """
-    headings = [text for selector in selectors for element in soup.select(selector)
+    headings = [text for element in select_all(root, selectors)
                 if (text := text_of(element)) and len(text) <= MAX_TITLE_CHARS]
     agreeing = [text for text in headings if head and (text in head or head in text)]
     return (agreeing or headings or [None])[0]
 
 
-def head_title(soup: BeautifulSoup, site_name: str | None) -> str | None:
+def head_title(root: Element, site_name: str | None) -> str | None:
     """``<title>`` without its site suffix ("标题_重庆市卫生健康委员会", "标题 - 某某网站")."""
-    title = clean(soup.title.get_text()) if soup.title else ""
+    title = text_of(next(descendants(root, "title"), None))
     while True:
         separators = list(_TITLE_SUFFIX_SEPARATOR.finditer(title))
         if not separators:
@@ -275,17 +297,19 @@ def head_title(soup: BeautifulSoup, site_name: str | None) -> str | None:
     return title or None
 
 
-def _published_date(govmeta: GovMeta, info_text: str, page_text: str, url: str, problems: list[str]) -> date | None:
+def _published_date(govmeta: GovMeta, info_text: str, page_text: Callable[[], str], url: str,
+                    problems: list[str]) -> date | None:
     """Meta PubDate → visible date line → labelled date anywhere → URL date, each checked against the URL."""
     from_url = date_from_url(url)
     from_meta = parse_date(govmeta.pub_date) if govmeta.pub_date else DateResult(None)
     if govmeta.pub_date and not from_meta.ok and not from_meta.invalid:
         problems.append(f"published_date: meta PubDate {govmeta.pub_date!r} is not a date")
-    candidates = (("meta PubDate", from_meta),
-                  ("date line", _labelled_or_plain(info_text)),
-                  ("labelled date", parse_labelled_date(page_text)),
-                  ("URL", from_url))
-    for label, result in candidates:
+    candidates = (("meta PubDate", lambda: from_meta),
+                  ("date line", lambda: _labelled_or_plain(info_text)),
+                  ("labelled date", lambda: parse_labelled_date(page_text())),
+                  ("URL", lambda: from_url))
+    for label, read in candidates:  # read lazily: the whole page's text is rarely needed
+        result = read()
         if result.invalid:
             problems.append(f"published_date: {label}: {result.problem}")
         elif result.ok:
@@ -313,8 +337,8 @@ def _signed_date(info_table: dict[str, str], body_text: str, problems: list[str]
     return result.value
 
 
-def _content_source(govmeta: GovMeta, html: str, info_text: str, page_text: str, info_table: dict[str, str],
-                    recipe: ArticleRecipe) -> str | None:
+def _content_source(govmeta: GovMeta, html: str, info_text: str, page_text: Callable[[], str],
+                    info_table: dict[str, str], recipe: ArticleRecipe) -> str | None:
     """Meta ContentSource → family regexes over the raw HTML → "来源：" on the info line, then anywhere on
     the page → 发布机构 of the metadata table."""
     if govmeta.content_source:
@@ -323,35 +347,38 @@ def _content_source(govmeta: GovMeta, html: str, info_text: str, page_text: str,
         for match in pattern.finditer(html):
             if source := usable(match.group(1)):
                 return source
-    for text in (info_text, page_text):
-        match = _SOURCE_LABEL.search(text)
-        if match and (source := usable(match.group(1))):
-            return source
-    return info_table.get("发布机构")
+    return _labelled_source(info_text) or _labelled_source(page_text()) or info_table.get("发布机构")
 
 
-def _take_label_tables(soup: BeautifulSoup, selector: str | None) -> dict[str, str]:
+def _labelled_source(text: str) -> str | None:
+    match = _SOURCE_LABEL.search(text)
+    return usable(match.group(1)) if match else None
+
+
+def _take_label_tables(root: Element, selector: str | None) -> dict[str, str]:
     """Label/value pairs ("成文日期：" | "2024-04-20") of metadata tables, which are then removed from the page."""
     found: dict[str, str] = {}
-    for table in soup.select(selector) if selector else ():
-        if table.decomposed:  # inside a table already taken
+    for table in select(root, selector) if selector else ():
+        if not is_inside(table, root):  # inside a table already taken
             continue
-        cells = table.find_all(["td", "th"])
+        cells = list(descendants(table, "td", "th"))
         for label_cell, value_cell in zip(cells, cells[1:]):
             label = text_of(label_cell)
             value = text_of(value_cell)
             if label.endswith((":", "：")) and value and not value.endswith((":", "：")):
                 found.setdefault(label.rstrip(":：").replace(" ", ""), value)
-        table.decompose()
+        remove(table)
     return found
 
 
-def _breadcrumb_column(soup: BeautifulSoup, recipe: ArticleRecipe, title: str | None) -> str | None:
-    """The last breadcrumb step that is neither the home page nor the article itself."""
-    for selector in (*recipe.breadcrumb_selectors, *BREADCRUMBS):
-        for crumb in soup.select(selector):
-            steps = [s.split("：")[-1].split(":")[-1].strip() for s in _BREADCRUMB_SPLIT.split(text_of(crumb))]
-            steps = [s for s in steps if s and s not in _HOME_LINKS and s != title]
-            if steps and len(steps[-1]) <= 20:
-                return steps[-1]
+def _breadcrumb_column(root: Element, recipe: ArticleRecipe, title: str | None, body: Element | None) -> str | None:
+    """The last breadcrumb step that is neither the home page nor the article itself.
+
+    Read after the body is cleaned: a breadcrumb inside or around the body sees its line breaks.
+    """
+    for crumb in select_all(root, (*recipe.breadcrumb_selectors, *BREADCRUMBS)):
+        steps = [s.split("：")[-1].split(":")[-1].strip() for s in _BREADCRUMB_SPLIT.split(text_of(crumb, body))]
+        steps = [s for s in steps if s and s not in _HOME_LINKS and s != title]
+        if steps and len(steps[-1]) <= 20:
+            return steps[-1]
     return None
