@@ -1,17 +1,24 @@
-"""Fixtures of the reliability suite: a loopback-only network guard and faulty crawls."""
+"""Fixtures of the reliability suite: a loopback-only network guard, faulty crawls, and what
+subprocesses of healthcoop need (an environment with a bytecode cache, a migrated Prefect home)."""
 from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.harness import FaultyCrawl
+from tests.support.fault_server import ConnectionRecorder, FaultInjector
 
 REPO = Path(__file__).resolve().parents[2]
-from tests.support.fault_server import ConnectionRecorder, FaultInjector
+PREFECT = REPO / ".venv" / "bin" / "prefect"
+PREFECT_HOME_USERS = ("test_writers.py",)  # modules that start `healthcoop nightly` processes
+MIGRATION_TIMEOUT_S = 300
 
 
 class ConnectionGuard:
@@ -60,11 +67,11 @@ def offsite():
 
 @pytest.fixture
 def faulty_crawl(tmp_path, offsite):
-    """``faulty_crawl(rules, random_faults=None, **crawl_options)`` -> a running FaultyCrawl."""
+    """``faulty_crawl(rules, **crawl_options)`` -> a running FaultyCrawl, stopped after the test."""
     crawls: list[FaultyCrawl] = []
 
-    def start(rules=(), random_faults=None, **options) -> FaultyCrawl:
-        injector = FaultInjector(rules, random_faults, offsite=offsite, hang_s=1.0)
+    def start(rules=(), **options) -> FaultyCrawl:
+        injector = FaultInjector(rules, offsite=offsite, hang_s=1.0)
         crawl = FaultyCrawl(tmp_path / f"crawl{len(crawls)}", injector, **options).__enter__()
         crawls.append(crawl)
         return crawl
@@ -74,13 +81,64 @@ def faulty_crawl(tmp_path, offsite):
         crawl.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="session")
-def subprocess_env(tmp_path_factory) -> dict[str, str]:
-    """Environment for healthcoop subprocesses: the repo importable, bytecode cached in a tmp dir.
+# --------------------------------------------------------------------------- subprocesses
 
-    Without a bytecode cache every process compiles pandas and friends again (~3 s each).
+class SubprocessSupport:
+    """A scratch folder for the session's subprocesses: their environment and a Prefect home.
+
+    Without a bytecode cache every healthcoop process compiles pandas and friends again (~3 s;
+    this environment sets PYTHONDONTWRITEBYTECODE), so subprocesses get a cache of their own.
+    Migrating a fresh Prefect database takes ~15 s of CPU; it is started in the background as
+    soon as a test that needs it is collected, and runs on the second core meanwhile.
     """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
-    env["PYTHONPATH"] = str(REPO)
-    return env
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="healthcoop-reliability-"))
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env = {**env, "PYTHONPYCACHEPREFIX": str(self.folder / "pycache"), "PYTHONPATH": str(REPO)}
+        self.prefect_home = self.folder / "prefect-home"
+        self._migration: subprocess.Popen | None = None
+
+    def start_prefect_migration(self) -> None:
+        self._migration = subprocess.Popen([str(PREFECT), "server", "database", "upgrade", "-y"],
+                                           env={**self.env, "PREFECT_HOME": str(self.prefect_home)},
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def migrated_prefect_home(self) -> Path:
+        """A PREFECT_HOME whose database is migrated (copy it: one home per process)."""
+        if self._migration is None:
+            self.start_prefect_migration()
+        _, errors = self._migration.communicate(timeout=MIGRATION_TIMEOUT_S)
+        assert self._migration.returncode == 0, f"prefect server database upgrade failed: {errors}"
+        return self.prefect_home
+
+    def close(self) -> None:
+        if self._migration is not None and self._migration.poll() is None:
+            self._migration.kill()
+            self._migration.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_support = pytest.StashKey[SubprocessSupport]()
+
+
+def pytest_collection_finish(session) -> None:
+    support = session.config.stash[_support] = SubprocessSupport()
+    if any(item.path.name in PREFECT_HOME_USERS for item in session.items):
+        support.start_prefect_migration()
+
+
+def pytest_unconfigure(config) -> None:
+    if _support in config.stash:
+        config.stash[_support].close()
+
+
+@pytest.fixture(scope="session")
+def subprocess_env(request) -> dict[str, str]:
+    """Environment for healthcoop subprocesses: the repo importable, bytecode cached."""
+    return request.config.stash[_support].env
+
+
+@pytest.fixture(scope="session")
+def prefect_home_template(request) -> Path:
+    return request.config.stash[_support].migrated_prefect_home()

@@ -18,7 +18,7 @@ from pathlib import Path
 from flows.crawling import backfill_into, crawl_into
 from scrapers.cms import family
 from scrapers.crawl import CrawlPolicy
-from scrapers.health import SEVERITY, RunReport
+from scrapers.health import RunReport
 from scrapers.http import ClientSettings, PoliteClient
 from scrapers.registry import Source, load_sources
 from scrapers.replica import ReplicaSet, start_replicas
@@ -63,7 +63,6 @@ def corpus_for(sources: Sequence[Source], days: Sequence[date] = DAYS) -> list[d
 @dataclass(frozen=True)
 class ServedArticle:
     source_id: str
-    index: int
     target: str  # the request target of its page
     doc_id: str
     title: str
@@ -74,21 +73,18 @@ class FaultyCrawl:
     """``with FaultyCrawl(tmp_path, injector) as crawl: crawl.backfill(); assert not crawl.lost()``."""
 
     def __init__(self, tmp_path: Path, injector: FaultInjector, *, sources: Sequence[Source] | None = None,
-                 days: Sequence[date] = DAYS, settings: ClientSettings = SETTINGS, latency_s: float = 0.0):
+                 days: Sequence[date] = DAYS):
         self.tmp_path = tmp_path
         self.injector = injector
         self.sources = list(sources or fast_sources())
         self.corpus = corpus_for(self.sources, days)
-        self.settings = settings
-        self.latency_s = latency_s
         self.waits: list[float] = []  # every backoff the client asked for
         self.replicas: ReplicaSet | None = None
         self.wh: Warehouse | None = None
 
     def __enter__(self) -> FaultyCrawl:
         corpus_dir = write_corpus(self.tmp_path / "corpus", self.corpus)
-        self.replicas = start_replicas(corpus_dir, self.sources, page_size=PAGE_SIZE, latency_s=self.latency_s,
-                                       intercept=self.injector)
+        self.replicas = start_replicas(corpus_dir, self.sources, page_size=PAGE_SIZE, intercept=self.injector)
         assert not self.replicas.errors, self.replicas.errors
         self.wh = Warehouse(self.tmp_path / "w.duckdb").open()
         return self
@@ -106,10 +102,10 @@ class FaultyCrawl:
         return self.replicas.sources_with_local_urls()
 
     def client(self) -> PoliteClient:
-        return PoliteClient(self.settings, robots_cache=RobotsCache.load(store.load_robots(self.wh)),
+        return PoliteClient(SETTINGS, robots_cache=RobotsCache.load(store.load_robots(self.wh)),
                             backoff_sleep=self.waits.append)
 
-    def backfill(self, start: date = START, end: date = END) -> list[RunReport]:
+    def backfill(self, start: date = START, end: date = END) -> RunReport:
         run_id = store.start_run(self.wh, "reliability-test", {})
         with self.client() as client:
             return backfill_into(self.wh, run_id, self.local_sources, start, end, False, client)
@@ -129,7 +125,7 @@ class FaultyCrawl:
         parsed = article_from_dict(raw)
         source = self.source(source_id)
         path = layout_for(source, PAGE_SIZE).article_path(source.columns[0], parsed)
-        return ServedArticle(source_id, index, path, store.doc_id_for(source_id, path), parsed.title,
+        return ServedArticle(source_id, path, store.doc_id_for(source_id, path), parsed.title,
                              parsed.published.date())
 
     def articles(self, source_id: str | None = None) -> list[ServedArticle]:
@@ -146,17 +142,16 @@ class FaultyCrawl:
         """doc_id -> (title, published_date) of every stored document."""
         return {d: (t, p) for d, t, p in self.wh.fetchall("SELECT doc_id, title, published_date FROM documents")}
 
-    def lost(self, exempt: Sequence[ServedArticle] = ()) -> set[str]:
-        """Doc ids served in the window (minus ``exempt``) that are not stored."""
-        expected = {a.doc_id for a in self.articles() if START <= a.published <= END} - {a.doc_id for a in exempt}
-        return expected - set(self.stored())
+    def lost(self) -> set[str]:
+        """Doc ids of articles the site serves that are not stored."""
+        return {a.doc_id for a in self.articles()} - set(self.stored())
 
     def duplicates(self) -> int:
-        """Stored rows beyond one per (source, title), plus versions beyond one per document."""
-        rows, distinct, versions = self.wh.fetchall(
-            "SELECT count(*), count(DISTINCT (source_id, title)), "
-            "(SELECT count(*) FROM document_versions) FROM documents")[0]
-        return (rows - distinct) + (versions - rows)
+        """Documents stored under an identity the site does not serve (a doubled article), plus
+        versions beyond one per document (the same article stored again as changed)."""
+        served = {a.doc_id for a in self.articles()}
+        rows, versions = self.wh.fetchall("SELECT count(*), (SELECT count(*) FROM document_versions) FROM documents")[0]
+        return len(set(self.stored()) - served) + (versions - rows)
 
     def problems(self, kind: str | None = None) -> list[tuple[str, str, str, str]]:
         """(source_id, url, kind, message) of recorded problems, optionally of one kind."""
@@ -173,19 +168,13 @@ class FaultyCrawl:
         return json.loads(row[0][0]) if row and row[0][0] else []
 
 
-def backfill_warehouse(db_path: str | Path, sources: Sequence[Source], start: date = START, end: date = END,
-                       settings: ClientSettings = SETTINGS) -> list[RunReport]:
+def backfill_warehouse(db_path: str | Path, sources: Sequence[Source], start: date = START,
+                       end: date = END) -> RunReport:
     """One whole backfill run as a flow does it: take the warehouse, close crashed runs, crawl."""
     with Warehouse(db_path) as wh:
         store.mark_crashed_runs(wh)
         run_id = store.start_run(wh, "reliability-test", {"start": start.isoformat(), "end": end.isoformat()})
-        with PoliteClient(settings, robots_cache=RobotsCache.load(store.load_robots(wh))) as client:
-            reports = backfill_into(wh, run_id, sources, start, end, False, client)
+        with PoliteClient(SETTINGS, robots_cache=RobotsCache.load(store.load_robots(wh))) as client:
+            report = backfill_into(wh, run_id, sources, start, end, False, client)
         store.finish_run(wh, run_id, "completed", {})
-    return reports
-
-
-def worst_health(reports: Sequence[RunReport], source_id: str):
-    """The SourceHealth of ``source_id`` with the worst status over all chunks of a backfill."""
-    healths = [h for report in reports for h in report.sources if h.source_id == source_id]
-    return max(healths, key=lambda h: SEVERITY.index(h.status))
+    return report

@@ -130,5 +130,6 @@ def test_restore_keeps_a_backup_usable_by_the_next_run(crawled, tmp_path):
     assert cli("restore", str(backup), "--db", str(copy)).exit_code == 0
     with Warehouse(copy) as wh:
         before = wh.fetchall("SELECT count(*) FROM runs")[0][0]
-        wh.execute("INSERT INTO runs (run_id, flow, started_at, status) VALUES (nextval('seq_run'), 't', now(), 'completed')")
+        wh.execute("INSERT INTO runs (run_id, flow, started_at, status) "
+                   "VALUES (nextval('seq_run'), 'after-restore', now(), 'completed')")
         assert wh.fetchall("SELECT count(*) FROM runs")[0][0] == before + 1

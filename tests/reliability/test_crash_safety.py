@@ -1,18 +1,22 @@
 """SIGKILL a backfill anywhere, rerun it, and get exactly what an uninterrupted run gets.
 
-The backfill runs in a subprocess (``backfill_worker``) against replicas served by this test
-process, slowed by a per-request latency so that the run lasts a few seconds. It is killed
-right after the k-th request reaches the replicas (plus a seeded jitter), for ten values of k
-spread over the run. After each kill the warehouse must open cleanly and hold no partial
-unit of work; a rerun must then give the same documents and raw pages as a run that was
-never interrupted.
+Each backfill runs in a process of its own (forked by ``backfill_worker``) against replicas
+served by this test process, slowed by a per-request latency so that the run lasts a couple
+of seconds. It is killed right after the k-th request reaches the replicas (plus a seeded
+jitter), for ten values of k spread over the run. After each kill the warehouse must open
+cleanly and hold no partial unit of work (and no month marked done without its articles); a
+rerun must then give the same documents and raw pages as a run that was never interrupted.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import queue
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from datetime import date
@@ -65,15 +69,59 @@ def kill_points(total_requests: int, seed: int = 9) -> list[tuple[int, float]]:
     return [(first + (last - first) * i // (KILL_POINTS - 1), rng.uniform(0, JITTER_S)) for i in range(KILL_POINTS)]
 
 
+class ForkServer:
+    """The ``backfill_worker`` process: ``start(db)`` forks a backfill child and returns its pid."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.reliability.backfill_worker"], env=env,
+                                        cwd=env["PYTHONPATH"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.strip())
+
+    def start(self, db, sources_file) -> int:
+        self.process.stdin.write(f"{db} {sources_file} {START.isoformat()} {END.isoformat()}\n")
+        self.process.stdin.flush()
+        return int(self.lines.get(timeout=WORKER_TIMEOUT_S))
+
+    def ended(self) -> int | None:
+        """The exit status of the last child, if it has ended."""
+        try:
+            return int(self.lines.get_nowait())
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """End of input ends the server once its last child is done (or killed after a timeout)."""
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=WORKER_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def fork_server(subprocess_env):
+    server = ForkServer(subprocess_env)
+    yield server
+    server.close()
+
+
 @pytest.mark.slow
-def test_sigkill_at_ten_points_then_a_rerun_equals_an_uninterrupted_backfill(tmp_path, subprocess_env):
+def test_sigkill_at_ten_points_then_a_rerun_equals_an_uninterrupted_backfill(tmp_path, fork_server):
     sources = [replace(s, rate_per_s=100.0) for s in fast_sources()]  # a valid registry rate
     with FaultyCrawl(tmp_path / "baseline", FaultInjector(), sources=sources, days=TWO_MONTHS) as baseline:
-        backfill_warehouse(baseline.wh.path.with_name("uninterrupted.duckdb"), baseline.local_sources, START, END)
+        uninterrupted = tmp_path / "uninterrupted.duckdb"
+        backfill_warehouse(uninterrupted, baseline.local_sources, START, END)
         total_requests = len(baseline.replicas.log())
-        with Warehouse(baseline.wh.path.with_name("uninterrupted.duckdb")) as wh:
-            expected = contents(wh)
-            baseline_docs = wh.fetchall("SELECT doc_id, source_id, published_date FROM documents")
+    with Warehouse(uninterrupted) as wh:
+        expected = contents(wh)
+        baseline_docs = wh.fetchall("SELECT doc_id, source_id, published_date FROM documents")
     assert len(expected["documents"]) == len(sources) * len(TWO_MONTHS)
 
     with FaultyCrawl(tmp_path / "killed", FaultInjector(), sources=sources, days=TWO_MONTHS) as crawl:
@@ -82,17 +130,14 @@ def test_sigkill_at_ten_points_then_a_rerun_equals_an_uninterrupted_backfill(tmp
             db = tmp_path / f"killed{n}.duckdb"
             _set_latency(crawl, LATENCY_S)
             crawl.replicas.reset_logs()
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.reliability.backfill_worker", str(db), str(sources_file),
-                 START.isoformat(), END.isoformat()], env=subprocess_env, cwd=subprocess_env["PYTHONPATH"])
+            pid = fork_server.start(db, sources_file)
             try:
-                _wait_for_requests(crawl, worker, k)
+                _wait_for_requests(crawl, fork_server, k)
                 time.sleep(jitter)
-                worker.send_signal(signal.SIGKILL)
             finally:
-                worker.kill()
-                worker.wait(timeout=WORKER_TIMEOUT_S)
-            assert worker.returncode == -signal.SIGKILL, f"kill point {k}: the worker ended before it"
+                with contextlib.suppress(ProcessLookupError):  # already ended: the assertion above says so
+                    os.kill(pid, signal.SIGKILL)
+            assert int(fork_server.lines.get(timeout=WORKER_TIMEOUT_S)) == -signal.SIGKILL
 
             assert_consistent(db, baseline_docs)
             _set_latency(crawl, 0.0)
@@ -107,9 +152,10 @@ def _set_latency(crawl: FaultyCrawl, seconds: float) -> None:
         server.latency_s = seconds
 
 
-def _wait_for_requests(crawl: FaultyCrawl, worker: subprocess.Popen, k: int) -> None:
+def _wait_for_requests(crawl: FaultyCrawl, fork_server: ForkServer, k: int) -> None:
     deadline = time.monotonic() + WORKER_TIMEOUT_S
     while len(crawl.replicas.log()) < k:
-        assert worker.poll() is None, f"the worker ended (status {worker.returncode}) before request {k}"
+        status = fork_server.ended()
+        assert status is None, f"the backfill ended (status {status}) before request {k}"
         assert time.monotonic() < deadline, f"request {k} never came"
         time.sleep(0.005)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.harness import FAMILY_SOURCES, SETTINGS, fast_sources, worst_health
+from tests.reliability.harness import FAMILY_SOURCES, SETTINGS, fast_sources
 from tests.support.fault_server import HUGE_BYTES, PRIVATE_ORIGIN, RETRY_AFTER_S, Rule
 
 #: kind -> (problem kind recorded after the last attempt, words naming the cause in its message)
@@ -36,7 +36,7 @@ def test_transient_fault_is_retried_and_an_outage_is_recorded_then_recovered(fau
     crawl.injector.rules = [Rule(blip.target, kind, times=1), Rule(outage.target, kind, times=ATTEMPTS),
                             Rule(list_blip, kind, times=1)]
 
-    reports = crawl.backfill()
+    report = crawl.backfill()
     assert crawl.lost() == {outage.doc_id}
     assert crawl.duplicates() == 0
     assert (crawl.injector.seen(blip.target), crawl.injector.seen(list_blip)) == (2, 2)
@@ -45,8 +45,8 @@ def test_transient_fault_is_retried_and_an_outage_is_recorded_then_recovered(fau
     [(source_id, url, recorded_kind, message)] = crawl.problems()
     assert (source_id, recorded_kind) == (faulted, problem_kind) and url.endswith(outage.target)
     assert cause in message and outage.target in message
-    assert worst_health(reports, faulted).fetch_errors == 1
-    assert worst_health(reports, other).status == "ok"
+    assert report.source(faulted).fetch_errors == 1
+    assert report.source(other).status == "ok"
     if kind == "http_429":
         assert float(RETRY_AFTER_S) in crawl.waits  # Retry-After honoured, not the default backoff
 
@@ -64,17 +64,17 @@ def test_a_source_that_keeps_failing_is_stopped_and_the_others_complete(faulty_c
     crawl.injector.rules = [Rule(article_dir + "*", "http_503"),  # every article of cq_wsjkw
                             Rule(crawl.list_target("sc_wsjkw"), "reset", times=ATTEMPTS)]  # sc's column, once
 
-    reports = crawl.backfill()
-    stopped = worst_health(reports, "cq_wsjkw")
+    report = crawl.backfill()
+    stopped = report.source("cq_wsjkw")
     assert stopped.status == "broken" and "stopped after 5 consecutive errors" in stopped.message
     assert [crawl.injector.seen(a.target) for a in articles] == [ATTEMPTS] * 5 + [0, 0]  # no hammering
-    unreadable = worst_health(reports, "sc_wsjkw")
+    unreadable = report.source("sc_wsjkw")
     assert unreadable.status == "broken" and "first list page" in unreadable.message
     assert "Connection reset" in unreadable.message
     kinds = [p[2] for p in crawl.problems()]
     assert kinds.count("http_error") == 5 and kinds.count("stopped") == 1 and kinds.count("network_error") == 1
     assert crawl.lost() == {a.doc_id for a in crawl.articles("cq_wsjkw") + crawl.articles("sc_wsjkw")}
-    assert worst_health(reports, "cd_wjw").status == "ok"
+    assert report.source("cd_wjw").status == "ok"
 
     crawl.injector.rules = []  # both sites are back
     crawl.backfill()
@@ -88,8 +88,8 @@ def test_a_challenge_page_is_recorded_not_retried_not_parsed_and_stops_only_that
     challenged = articles[1]
     crawl.injector.rules = [Rule(challenged.target, "challenge", times=1)]
 
-    reports = crawl.backfill()
-    health = worst_health(reports, "cd_wjw")
+    report = crawl.backfill()
+    health = report.source("cd_wjw")
     assert health.status == "challenged" and "blocked by site protection" in health.message
     assert crawl.injector.seen(challenged.target) == 1  # a challenge is never retried
     assert [crawl.injector.seen(a.target) for a in articles[2:]] == [0] * 5  # the source stopped at once
@@ -97,7 +97,7 @@ def test_a_challenge_page_is_recorded_not_retried_not_parsed_and_stops_only_that
     assert kind == "challenged" and "$_ts" in message and url.endswith(challenged.target)
     assert crawl.raw_outcomes(challenged.target) == ["challenged"]  # the bytes are kept, not parsed
     assert crawl.lost() == {a.doc_id for a in articles[1:]}  # cq_wsjkw complete, nothing made of the challenge
-    assert worst_health(reports, "cq_wsjkw").status == "ok"
+    assert report.source("cq_wsjkw").status == "ok"
 
     crawl.backfill()  # the protection lets us through again
     assert crawl.lost() == set()

@@ -112,9 +112,9 @@ def test_a_crawl_of_mutated_pages_records_parse_errors_and_never_crashes(faulty_
     articles = crawl.articles()
     crawl.injector.rules = ([Rule(a.target, "mutated") for a in articles] +
                             [Rule(crawl.list_target(s.id, 1), "mutated") for s in crawl.sources])
-    reports = crawl.backfill()
+    report = crawl.backfill()
 
-    crashes = [a.message for r in reports for h in r.sources for a in h.all_alerts() if "crashed" in a.message]
+    crashes = [a.message for h in report.sources for a in h.all_alerts() if "crashed" in a.message]
     assert crashes == []
     parse_problems = crawl.problems("parse_error")
     assert all(": ParseError: " in message for _, _, _, message in parse_problems), parse_problems
@@ -128,20 +128,17 @@ def test_a_crawl_of_mutated_pages_records_parse_errors_and_never_crashes(faulty_
                                                        f"parse error recorded {recorded}"
     assert parse_problems and stored  # the seeded mutations break some pages and spare others
     assert crawl.duplicates() == 0
-    assert {kind for _, _, kind, _ in crawl.problems()} == {"parse_error"}
+    assert {kind for _, _, kind, _ in crawl.problems()} <= {"parse_error", "encoding"}  # a lossy decode is named
 
 
 # --------------------------------------------------------------------------- the coder
 
-@cache
-def corpus_texts() -> tuple[str, ...]:
-    articles = load_corpus(DEFAULT_CORPUS_DIR).articles
-    return tuple(text for a in articles[:40] for text in (a.title, "\n".join(a.body)))
-
-
+#: Titles and bodies of real sample articles, to be cut and spliced with junk.
+CORPUS_TEXTS = tuple(text for article in load_corpus(DEFAULT_CORPUS_DIR).articles[:40]
+                     for text in (article.title, "\n".join(article.body)))
 TEXT = st.one_of(
     st.none(), st.text(max_size=200),
-    st.builds(lambda text, cut, junk: text[:cut] + junk + text[cut:], st.sampled_from(corpus_texts()),
+    st.builds(lambda text, cut, junk: text[:cut] + junk + text[cut:], st.sampled_from(CORPUS_TEXTS),
               st.integers(0, 400), st.text(max_size=30)),
 )
 DOCUMENT = st.fixed_dictionaries(

@@ -141,7 +141,8 @@ def test_a_warehouse_from_a_newer_schema_is_refused_untouched(newer_warehouse, c
 ])
 @pytest.mark.parametrize("live", [False, True])
 def test_bad_or_writing_sql_is_refused(workdir, sql, named, live):
-    args = ["query", sql.replace("{dir}", str(workdir)), "--db", str(workdir / "w.duckdb")] + (["--live"] if live else [])
+    args = ["query", sql.replace("{dir}", str(workdir)), "--db", str(workdir / "w.duckdb")]
+    args += ["--live"] if live else []
     refused(args, workdir, named)
 
 

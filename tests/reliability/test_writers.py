@@ -9,10 +9,11 @@ starts; a third operator starts one a moment later, while the winner is still st
 Prefect (so the quick check passes), and collides inside the flow. The replicas hold every
 request of the winner's crawl at a gate (bounded) until both losers have exited and the
 reader has been served, so the overlaps do not depend on how long each process takes to
-start Prefect's ephemeral server (each has its own PREFECT_HOME, copied from one migrated
-in advance).
+start Prefect's ephemeral server (each has its own PREFECT_HOME, a copy of one migrated in
+the background since collection; see conftest).
 
-The scenario runs once (a module fixture, ~35 s) and the tests read its outcome.
+The scenario runs once (a module fixture, ~30 s) and the tests read its outcome. The module
+runs last in the suite (by name) so that the Prefect home is migrated by then.
 """
 from __future__ import annotations
 
@@ -52,16 +53,9 @@ class Gate:
         self._open.set()
 
 
-def migrated_prefect_home(tmp_path, env) -> Path:
-    """A PREFECT_HOME whose database is already migrated: copies start the server in seconds.
-
-    Migrating a fresh one takes ~20 s of CPU; three processes doing it at once on two cores
-    would make this test twice as long without testing anything more.
-    """
-    home = tmp_path / "prefect-template"
-    subprocess.run([str(REPO / ".venv" / "bin" / "prefect"), "server", "database", "upgrade", "-y"],
-                   env={**env, "PREFECT_HOME": str(home)}, check=True, capture_output=True, timeout=RUN_TIMEOUT_S)
-    return home
+#: The copied home is already migrated, and the flows use no blocks: skip both at server start.
+QUICK_PREFECT_START = {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
+                       "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false"}
 
 
 def start_nightly(tmp_path, env, prefect_home: Path, sources_file, db, name: str) -> subprocess.Popen:
@@ -69,16 +63,16 @@ def start_nightly(tmp_path, env, prefect_home: Path, sources_file, db, name: str
     home = shutil.copytree(prefect_home, tmp_path / f"prefect-{name}")
     with open(tmp_path / f"{name}.log", "w", encoding="utf-8") as log:
         return subprocess.Popen([HEALTHCOOP, "nightly", "--sources", str(sources_file), "--db", str(db)],
-                                env={**env, "PREFECT_HOME": str(home), "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false", "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}, stdout=log, stderr=subprocess.STDOUT, text=True)
+                                env={**env, **QUICK_PREFECT_START, "PREFECT_HOME": str(home)},
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
-def wait_for_exits(processes: dict[str, subprocess.Popen], count: int) -> list[str]:
-    """Names of the first ``count`` processes to end (bounded wait)."""
+def wait_for_exits(processes: dict[str, subprocess.Popen], count: int) -> None:
+    """Until ``count`` of the processes have ended (bounded wait)."""
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while time.monotonic() < deadline:
-        ended = [name for name, process in processes.items() if process.poll() is not None]
-        if len(ended) >= count:
-            return ended
+        if sum(process.poll() is not None for process in processes.values()) >= count:
+            return
         time.sleep(0.1)
     raise AssertionError(f"fewer than {count} nightly processes ended")
 
@@ -97,22 +91,21 @@ class Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory, subprocess_env) -> Outcome:
+def outcome(tmp_path_factory, subprocess_env, prefect_home_template) -> Outcome:
     tmp_path = tmp_path_factory.mktemp("concurrency")
     sources = [replace(s, rate_per_s=100.0, columns=s.columns[:1]) for s in load_sources()
                if s.id in ("cq_wsjkw", "sc_wsjkw")]
     db = tmp_path / "w.duckdb"
     with Warehouse(db) as wh:  # `healthcoop init`: the published copy exists before the run
         wh.changed = True
-    prefect_home = migrated_prefect_home(tmp_path, subprocess_env)
     gate = Gate()
     with start_replicas(DEFAULT_CORPUS_DIR, sources, intercept=gate) as replicas:
         sources_file = replicas.write_sources_file(tmp_path / "sources.yaml")
-        processes = {name: start_nightly(tmp_path, subprocess_env, prefect_home, sources_file, db, name)
+        processes = {name: start_nightly(tmp_path, subprocess_env, prefect_home_template, sources_file, db, name)
                      for name in ("a", "b")}
         try:
             wait_for_exits(processes, 1)
-            processes["late"] = start_nightly(tmp_path, subprocess_env, prefect_home, sources_file, db, "late")
+            processes["late"] = start_nightly(tmp_path, subprocess_env, prefect_home_template, sources_file, db, "late")
             wait_for_exits(processes, 2)
             assert gate.reached.wait(GATE_MAX_S), "no nightly started crawling"
             started = time.monotonic()

@@ -9,13 +9,14 @@ small chunks, never built in memory), ``redirect_loop`` (every answer redirects 
 URL), ``redirect_offsite`` (to another local origin that records every TCP connection),
 ``redirect_private`` (to http://10.0.0.1/), ``layout_changed`` (a list page with zero
 items), ``gbk_as_utf8`` (GBK bytes, header says UTF-8), ``malformed_html`` (sloppy markup a
-browser renders), ``unclosed_tags`` (end tags missing), ``impossible_date`` (the article's date becomes 2021-02-30) and
-``mutated`` (random byte edits, seeded, for fuzzing the crawl).
+browser renders), ``unclosed_tags`` (end tags missing), ``impossible_date`` (the article's
+date becomes 2021-02-30) and ``mutated`` (random byte edits, seeded, for fuzzing the crawl).
 
-Faults are chosen per request target by ``Rule``s (exact target, or target without its query)
-or at random with a fixed seed (``RandomFaults``, decided per target from a hash, so the
-choice does not depend on thread timing). ``times=N`` makes a fault transient (the first N
-matching requests fail, then the page is served normally); ``times=None`` makes it permanent.
+Faults are chosen per request target by ``Rule``s (exact target, target without its query,
+or a prefix ending in ``*``) or at random with a fixed seed (``RandomFaults``, decided per
+target from a hash, so the choice does not depend on thread timing). ``times=N`` makes a
+fault transient (the first N matching requests fail, then the page is served normally);
+``times=None`` makes it permanent.
 
 Everything is bounded and stops by itself: 127.0.0.1 only, a request budget, hangs capped at
 ``MAX_HANG_S`` and cut short by ``close()``, streams capped at ``HUGE_BYTES`` and stopped as
@@ -31,7 +32,7 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
@@ -50,7 +51,8 @@ IMPOSSIBLE_DATE = (2021, 2, 30)
 
 CHALLENGE_PAGE = (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                   b"<script>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=48291;$_ts.cd=\"qEwcrrAlq\";</script>"
-                  b"<script src=\"/4QbVtADbnLVIc/c.FxJzG50F.js\" charset=\"utf-8\"></script></head><body></body></html>")
+                  b"<script src=\"/4QbVtADbnLVIc/c.FxJzG50F.js\" charset=\"utf-8\"></script>"
+                  b"</head><body></body></html>")
 REDESIGNED_LIST_PAGE = (
     "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>工作动态 - 新版网站</title></head><body>"
     "<div class=\"v2-header\"><a href=\"/\">首页</a></div>"
@@ -275,11 +277,9 @@ class FaultContext:
         return reply
 
 
-def _status(code: int, extra: tuple[tuple[str, str], ...] = ()) -> Callable[[FaultContext], Reply]:
-    def reply(ctx: FaultContext) -> Reply:
-        body = f"<html><body><h1>{code}</h1><p>服务暂时不可用 (injected fault)</p></body></html>".encode("utf-8")
-        return StaticReply(code, (("Content-Type", "text/html; charset=utf-8"),) + extra, body)
-    return reply
+def status_page(code: int, extra_headers: tuple[tuple[str, str], ...] = ()) -> StaticReply:
+    body = f"<html><body><h1>{code}</h1><p>服务暂时不可用 (injected fault)</p></body></html>".encode("utf-8")
+    return StaticReply(code, (("Content-Type", "text/html; charset=utf-8"),) + extra_headers, body)
 
 
 def _redirect(location: str) -> StaticReply:
@@ -295,10 +295,10 @@ def _mutated(ctx: FaultContext) -> Reply:
 FAULTS: dict[str, Callable[[FaultContext], Reply]] = {
     "reset": lambda ctx: ResetReply(),
     "hang": lambda ctx: HangReply(ctx.injector.hang_s, ctx.injector.stopped),
-    "http_500": _status(500),
-    "http_502": _status(502),
-    "http_503": _status(503),
-    "http_429": _status(429, (("Retry-After", str(RETRY_AFTER_S)),)),
+    "http_500": lambda ctx: status_page(500),
+    "http_502": lambda ctx: status_page(502),
+    "http_503": lambda ctx: status_page(503),
+    "http_429": lambda ctx: status_page(429, (("Retry-After", str(ctx.injector.retry_after_s)),)),
     "challenge": lambda ctx: StaticReply(412, (("Content-Type", "text/html; charset=utf-8"),), CHALLENGE_PAGE),
     "truncated": lambda ctx: TruncatedReply(ctx.normal()),
     "huge": lambda ctx: StreamedReply(HUGE_BYTES, True, ctx.injector.stopped, ctx.injector.count_streamed),
@@ -388,11 +388,12 @@ class FaultInjector:
     """
 
     def __init__(self, rules: Sequence[Rule] = (), random_faults: RandomFaults | None = None, *,
-                 hang_s: float = 2.0, offsite: ConnectionRecorder | None = None, seed: int = 0,
-                 max_requests: int = MAX_REQUESTS) -> None:
+                 hang_s: float = 2.0, retry_after_s: int = RETRY_AFTER_S, offsite: ConnectionRecorder | None = None,
+                 seed: int = 0, max_requests: int = MAX_REQUESTS) -> None:
         self.rules = list(rules)
         self.random_faults = random_faults
         self.hang_s = min(hang_s, MAX_HANG_S)
+        self.retry_after_s = retry_after_s
         self.offsite = offsite
         self.seed = seed
         self.max_requests = max_requests
