@@ -5,6 +5,8 @@ input) or 1 (a run that finished with errors, partial data kept).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -15,7 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from scrapers.registry import RegistryError, default_sources_path, load_sources
-from warehouse.db import Warehouse, WarehouseError, default_db_path, published_path, schema_version
+from warehouse.db import (Warehouse, WarehouseError, WriterLock, default_db_path, published_path,
+                          schema_version)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="healthcoop: health cooperation agreements of the Chengdu–Chongqing region.")
@@ -151,14 +154,20 @@ def progress_showing():
     return showing()
 
 
-def ensure_writable(db: Optional[Path]) -> Path:
-    """Fail fast (before Prefect starts) when the warehouse is busy or cannot be opened."""
+@contextmanager
+def writer(db: Optional[Path]) -> Iterator[Path]:
+    """Hold the warehouse's writer lock from before Prefect starts until the flow is done,
+    so a concurrent writer is refused at once with one line, never inside the flow."""
     path = db_path(db)
+    if not path.parent.exists() and path != default_db_path():
+        fail(f"warehouse {path}: directory {path.parent} does not exist")
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        Warehouse(path).open().close(publish=False)
+        with WriterLock(path, shared=True):
+            Warehouse(path).open().close(publish=False)  # migrate, or refuse a newer schema, now
+            yield path
     except WarehouseError as exc:
         fail(str(exc))
-    return path
 
 
 def finish(result: dict) -> None:
@@ -185,10 +194,10 @@ def run_flow(flow_fn, **params) -> dict:
 def nightly(sources_file: Optional[Path] = SourcesOption, db: Optional[Path] = DbOption) -> None:
     """Incremental crawl of every source; code new documents; recompute if projects changed."""
     sources_or_fail(sources_file)
-    path = ensure_writable(db)
-    from flows.nightly import nightly as nightly_flow
+    with writer(db) as path:
+        from flows.nightly import nightly as nightly_flow
 
-    finish(run_flow(nightly_flow, sources_file=str(sources_file) if sources_file else None, db=str(path)))
+        finish(run_flow(nightly_flow, sources_file=str(sources_file) if sources_file else None, db=str(path)))
 
 
 @app.command()
@@ -208,37 +217,37 @@ def backfill(start: str = typer.Option(..., "--start", help="First day, YYYY-MM-
     unknown = sorted(set(source or ()) - {s.id for s in registry})
     if unknown:
         fail(f"unknown --source {', '.join(unknown)}; known: {', '.join(s.id for s in registry)}")
-    path = ensure_writable(db)
-    from flows.backfill import backfill as backfill_flow
+    with writer(db) as path:
+        from flows.backfill import backfill as backfill_flow
 
-    finish(run_flow(backfill_flow, start=first, end=last, source_ids=list(source) if source else None,
-                    refetch=refetch, sources_file=str(sources_file) if sources_file else None, db=str(path),
-                    task_runner=task_runner))
+        finish(run_flow(backfill_flow, start=first, end=last, source_ids=list(source) if source else None,
+                        refetch=refetch, sources_file=str(sources_file) if sources_file else None, db=str(path),
+                        task_runner=task_runner))
 
 
 @app.command()
 def recode(db: Optional[Path] = DbOption) -> None:
     """Re-run content coding on every stored document (manual overrides are applied again)."""
-    path = ensure_writable(db)
-    from flows.recode import recode as recode_flow
+    with writer(db) as path:
+        from flows.recode import recode as recode_flow
 
-    result = run_flow(recode_flow, db=str(path))
-    coding = result["coding"]
-    out.print(f"recoded {coding.get('documents', 0)} documents with coder {coding.get('coder_version')}: "
-              f"{coding.get('projects', 0)} projects ({coding.get('new_projects', 0)} new); "
-              f"network {result['recompute']['status']}")
+        result = run_flow(recode_flow, db=str(path))
+        coding = result["coding"]
+        out.print(f"recoded {coding.get('documents', 0)} documents with coder {coding.get('coder_version')}: "
+                  f"{coding.get('projects', 0)} projects ({coding.get('new_projects', 0)} new); "
+                  f"network {result['recompute']['status']}")
 
 
 @app.command()
 def recompute(force: bool = typer.Option(False, "--force", help="Recompute even if the input is unchanged."),
               db: Optional[Path] = DbOption) -> None:
     """Rebuild network snapshots and rankings."""
-    path = ensure_writable(db)
-    from flows.recompute import recompute as recompute_flow
+    with writer(db) as path:
+        from flows.recompute import recompute as recompute_flow
 
-    result = run_flow(recompute_flow, force=force, db=str(path))
-    verb = "recomputed" if result["status"] == "computed" else "unchanged input, skipped (use --force)"
-    out.print(f"network {verb}: snapshot {result['snapshot_id']}, fingerprint {result['fingerprint'][:12]}")
+        result = run_flow(recompute_flow, force=force, db=str(path))
+        verb = "recomputed" if result["status"] == "computed" else "unchanged input, skipped (use --force)"
+        out.print(f"network {verb}: snapshot {result['snapshot_id']}, fingerprint {result['fingerprint'][:12]}")
 
 
 def read_path(db: Optional[Path], live: bool) -> Path:
@@ -360,16 +369,16 @@ def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) o
         validate_override({"target": target, "id": target_id, "field": field, "value": parsed}, 1)
     except OverrideError as exc:
         fail(str(exc))
-    path = ensure_writable(db)
-    try:
-        with Warehouse(path) as wh:
-            override_id = add_override(wh, target, target_id, field, parsed, note, author)
-    except WarehouseError as exc:
-        fail(str(exc))
-    out.print(f"override {override_id} recorded; recoding to apply it")
-    from flows.recode import recode as recode_flow
+    with writer(db) as path:
+        try:
+            with Warehouse(path) as wh:
+                override_id = add_override(wh, target, target_id, field, parsed, note, author)
+        except WarehouseError as exc:
+            fail(str(exc))
+        out.print(f"override {override_id} recorded; recoding to apply it")
+        from flows.recode import recode as recode_flow
 
-    run_flow(recode_flow, db=str(path))
+        run_flow(recode_flow, db=str(path))
 
 
 @app.command()

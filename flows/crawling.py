@@ -53,8 +53,9 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
                   on_chunk: Callable[[Source, date, date, str], None] | None = None) -> RunReport:
     """Backfill [start, end] month by month; chunks finished by an earlier run are skipped.
 
-    A chunk counts as finished only when none of its fetches failed, so a rerun after a crash
-    or an outage redoes exactly the unfinished months (stored articles are never refetched).
+    A chunk counts as finished only when its walk was clean (no failed fetch or parse, no
+    empty or broken list page), so a rerun after a crash, an outage or a transient layout
+    glitch redoes exactly the unfinished months (stored articles are never refetched).
     Returns one report whose per-source health adds up all the chunks, as recorded.
     """
     done = store.finished_chunks(wh, refetch)
@@ -69,7 +70,7 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
                             list_cache, record_health=False)
         for health in report.sources:
             source = next(s for s in todo if s.id == health.source_id)
-            finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status != "challenged"
+            finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status == "ok"
             if finished:
                 store.mark_chunk_done(wh, source.id, chunk_start, chunk_end, refetch, run_id)
             if on_chunk:

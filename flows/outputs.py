@@ -52,11 +52,11 @@ def export(path: Path, what: str, fmt: str, out_dir: Path) -> list[Path]:
     if fmt not in ("csv", "parquet"):
         raise WarehouseError(f"--format {fmt} does not fit --what {what}; use csv or parquet")
     out_dir.mkdir(parents=True, exist_ok=True)
+    targets = {view: safe_output_path(out_dir, f"{view}.{fmt}") for view in VIEW_EXPORTS[what]}  # all, first
     con = open_reader(path)
     written = []
     try:
-        for view in VIEW_EXPORTS[what]:
-            target = safe_output_path(out_dir, f"{view}.{fmt}")
+        for view, target in targets.items():
             frame = con.execute(f"SELECT * FROM {view}").df()
             if fmt == "csv":
                 frame.to_csv(target, index=False)

@@ -102,32 +102,64 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
 
 
 class WriterLock:
-    """An exclusive, crash-safe lock on ``<db>.lock`` naming its holder (pid and start time)."""
+    """An exclusive, crash-safe lock on ``<db>.lock`` naming its holder (pid and start time).
 
-    def __init__(self, db_path: Path):
+    A lock taken with ``shared=True`` may be entered again by the same process: the CLI takes
+    it before Prefect starts and holds it while the flow opens the same warehouse, so no
+    other process can slip in between. Any other second writer is refused, here too.
+    """
+
+    _held: dict[Path, list] = {}  # resolved lock path -> [fd, depth, shared]
+    _held_lock = threading.Lock()
+
+    def __init__(self, db_path: Path, shared: bool = False):
         self.path = db_path.with_name(db_path.name + ".lock")
-        self._fd: int | None = None
+        self.shared = shared
+        self._key: Path | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "pid ?, since ?"
-            os.close(fd)
-            raise WarehouseBusy(
-                f"warehouse is busy ({holder}): another healthcoop run is writing {self.path.with_suffix('')}; "
-                "wait for it to finish, or query the published copy"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, since {datetime.now().isoformat(timespec='seconds')}".encode())
-        self._fd = fd
+        key = self.path.resolve()
+        with WriterLock._held_lock:
+            if key in WriterLock._held and WriterLock._held[key][2]:
+                WriterLock._held[key][1] += 1
+                self._key = key
+                return
+            if key in WriterLock._held:
+                raise WarehouseBusy(f"warehouse is busy (pid {os.getpid()}, this process): "
+                                    f"{self.path.with_suffix('')} is already open for writing")
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "pid ?, since ?"
+                os.close(fd)
+                raise WarehouseBusy(
+                    f"warehouse is busy ({holder}): another healthcoop run is writing {self.path.with_suffix('')}; "
+                    "wait for it to finish, or query the published copy"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, since {datetime.now().isoformat(timespec='seconds')}".encode())
+            WriterLock._held[key] = [fd, 1, self.shared]
+            self._key = key
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._key is None:
+            return
+        with WriterLock._held_lock:
+            entry = WriterLock._held[self._key]
+            entry[1] -= 1
+            if entry[1] == 0:
+                fcntl.flock(entry[0], fcntl.LOCK_UN)
+                os.close(entry[0])
+                del WriterLock._held[self._key]
+        self._key = None
+
+    def __enter__(self) -> "WriterLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
 
 
 def _translate_duckdb_error(exc: Exception, path: Path) -> WarehouseError:

@@ -246,25 +246,25 @@ def save_coding(wh: Warehouse, result, coder_version: str) -> dict[str, int]:
         before = {r[0]: r[1] for r in con.execute("SELECT project_id, first_coded_at FROM projects").fetchall()}
         for table in ("document_coding", "project_documents", "participants", "projects"):
             con.execute(f"DELETE FROM {table}")
-        con.executemany(
-            "INSERT INTO document_coding VALUES (?, ?, ?, ?, ?, ?, ?)",
+        _insert_many(
+            con, "INSERT INTO document_coding VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[r.doc_id, bool(r.is_cooperation), _float(r.relevance_score), r.evidence,
               r.project_id if r.is_cooperation else None, coder_version, now] for r in docs.itertuples()])
-        con.executemany(
-            "INSERT INTO institutions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (institution_id) DO UPDATE SET "
+        _insert_many(
+            con, "INSERT INTO institutions VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (institution_id) DO UPDATE SET "
             "name = excluded.name, institution_type = excluded.institution_type, sector = excluded.sector, "
             "province = excluded.province, prefecture = excluded.prefecture, county = excluded.county, "
             "division_code = excluded.division_code",
             [[r.institution_id, r.name, r.institution_type, r.sector, r.province, r.prefecture, _none(r.county),
               _none(r.division_code)] for r in institutions.itertuples()])
-        con.executemany(
-            "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _insert_many(
+            con, "INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[r.project_id, r.title, _none(r.signed_date), _int(r.year), list(r.themes), r.primary_theme, r.mode,
               r.agreement_type, _float(r.confidence), r.review_status, bool(r.in_scope), r.evidence, coder_version,
               before.get(r.project_id, now), now] for r in projects.itertuples()])
-        con.executemany("INSERT INTO project_documents VALUES (?, ?)",
+        _insert_many(con, "INSERT INTO project_documents VALUES (?, ?)",
                         [[doc_id, r.project_id] for r in projects.itertuples() for doc_id in r.doc_ids])
-        con.executemany("INSERT OR IGNORE INTO participants VALUES (?, ?, ?)",
+        _insert_many(con, "INSERT OR IGNORE INTO participants VALUES (?, ?, ?)",
                         [[r.project_id, r.institution_id, r.role] for r in participants.itertuples()])
     return {"projects": len(projects), "new_projects": len(set(projects["project_id"]) - set(before)),
             "cooperation_documents": int(docs["is_cooperation"].sum()) if len(docs) else 0}
@@ -353,11 +353,17 @@ def save_snapshot(wh: Warehouse, result, fingerprint: str, coder_version: str, r
         _insert_frame(con, "snapshot_yearly", snapshot_id, result.yearly,
                       ("year", "n_projects", "n_new_institutions", "n_edges"))
         summary = result.summary
-        con.executemany("INSERT INTO snapshot_summary VALUES (?, ?, ?, ?)",
+        _insert_many(con, "INSERT INTO snapshot_summary VALUES (?, ?, ?, ?)",
                         [[snapshot_id, r["period"], r["level"],
                           _json({k: _none(v) for k, v in r.items() if k not in ("period", "level")})]
                          for r in summary.to_dict("records")])
     return snapshot_id
+
+
+def _insert_many(con, sql: str, rows: list) -> None:
+    """``executemany`` that accepts no rows (DuckDB refuses an empty parameter list)."""
+    if rows:
+        con.executemany(sql, rows)
 
 
 def _insert_frame(con, table: str, snapshot_id: int, frame, columns: tuple[str, ...]) -> None:

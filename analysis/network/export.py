@@ -126,12 +126,14 @@ def export_network(result, out_dir: Path | str, formats: tuple[str, ...] = FORMA
         pairs = pairs.loc[pairs["period"].isin(list(periods))]
     if levels is not None:
         pairs = pairs.loc[pairs["level"].isin(list(levels))]
+    # every target is checked before the first file is written: a refused export writes nothing
+    paths = {(period, level, fmt): safe_output_path(out_dir, f"network_{level}_{period}.{fmt}")
+             for period, level in pairs.itertuples(index=False) for fmt in formats}
     written, skipped = [], []
     for period, level in pairs.itertuples(index=False):
-        stem = f"network_{level}_{period}"
         graph = None
         for fmt in formats:
-            path = safe_output_path(out_dir, f"{stem}.{fmt}")
+            path = paths[(period, level, fmt)]
             if fmt == "csv":
                 try:
                     written.append(write_ucinet_csv(result.nodes, result.edges, period, level, path, max_nodes))

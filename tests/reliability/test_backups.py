@@ -80,10 +80,7 @@ def _flip_bytes(path: Path, at: int, n: int = 64) -> None:
 
 @pytest.mark.parametrize("damage, named", [
     ("flipped", "corrupt"),  # the checksum beside it no longer matches
-    pytest.param("truncated_no_checksum", "not a readable DuckDB file", marks=pytest.mark.xfail(strict=True, reason=(
-        "warehouse.backup.verify only opens the file and counts rows (from metadata) when no .sha256 is beside "
-        "it: a backup truncated to a third passes, restore installs it, and full reads of raw_pages, runs, "
-        "source_health... then fail with 'IO Error: Could not read enough bytes'"))),
+    ("truncated_no_checksum", "not a readable DuckDB file"),
     ("not_healthcoop", "not a healthcoop warehouse"),
     ("missing", "does not exist"),
 ])

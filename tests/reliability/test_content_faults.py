@@ -30,10 +30,6 @@ def test_a_list_page_with_zero_items_makes_the_source_loud(faulty_crawl, source_
     assert crawl.duplicates() == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flows.crawling.backfill_into marks a month chunk finished when a source's status is 'empty' (a list "
-    "page with zero items): only fetch_errors, parse_failures and 'challenged' keep it open, so after a "
-    "transient layout glitch the rerun skips the month and its articles are never stored"))
 def test_a_month_whose_list_page_was_empty_once_is_crawled_again(faulty_crawl):
     crawl = faulty_crawl(sources=fast_sources(("cq_wsjkw",)))
     crawl.injector.rules = [Rule(crawl.list_target("cq_wsjkw"), "layout_changed", times=1)]

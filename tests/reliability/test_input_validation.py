@@ -170,10 +170,6 @@ def test_an_export_never_writes_through_a_link_out_of_its_directory(workdir, exp
     assert list(outside.iterdir()) == []  # the file the link points at was never created
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flows.outputs.export checks each output path with safe_output_path only just before writing that file, "
-    "so the files listed before a refused one (v_projects.csv, v_project_participants.csv) are already "
-    "written when it exits 2: a refused export is not all-or-nothing"))
 def test_a_refused_export_writes_nothing_at_all(workdir, export_dir_with_a_trap):
     out, _ = export_dir_with_a_trap
     refused(["export", "--what", "projects", "--format", "csv", "--out", str(out), "--db", str(workdir / "w.duckdb")],

@@ -63,10 +63,6 @@ def test_an_article_lost_for_this_run_is_not_reported_as_ok(faulty_crawl):
     assert recorded == [(health.status, health.message)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "warehouse.store.save_coding passes an empty list to con.executemany when a coding pass finds no institution "
-    "(or project, or participant), e.g. a night of news without any agreement; DuckDB raises InvalidInputException "
-    "'executemany requires a non-empty list of parameter sets', so the nightly fails in its code task"))
 def test_a_run_whose_documents_hold_no_agreement_is_coded_without_error(faulty_crawl):
     from flows.steps import code_step
 

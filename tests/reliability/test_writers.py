@@ -160,10 +160,6 @@ def test_the_warehouse_is_whole_and_holds_exactly_one_run(outcome):
 
 @pytest.mark.slow
 @pytest.mark.flow
-@pytest.mark.xfail(strict=True, reason=(
-    "flows.cli.ensure_writable takes the writer lock and releases it before Prefect starts (~20 s), so a nightly "
-    "started in that window passes the check and fails inside the flow: Prefect logs an ERROR with a full "
-    "WarehouseBusy traceback before the CLI's one-line 'error: warehouse is busy'"))
 def test_every_busy_nightly_says_so_in_one_line(outcome):
     for name in outcome.losers:
         assert outcome.outputs[name].strip().count("\n") == 0, outcome.outputs[name]
