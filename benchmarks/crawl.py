@@ -32,12 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import RESULTS, write_section  # noqa: E402
+
 from scrapers.crawl import CrawlPolicy, MemorySink, crawl_source, crawl_sources  # noqa: E402
 from scrapers.http import ClientSettings, PoliteClient, origin_of  # noqa: E402
 from scrapers.registry import Source, load_sources  # noqa: E402
 from scrapers.robots import RobotsCache  # noqa: E402
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 LOAD_NOTE = ("Decoding and parsing cost about 1 ms of CPU per replica page since the lxml rewrite (see the "
              "Parsing section), against ~1.7 ms for the fetch layer; articles are parsed on a second thread per "
              "source so fetching keeps its slots. The ratio still depends on other load on the 2 cores.")
@@ -179,14 +180,7 @@ def write_results(table: list[str], ratio: float, requests: int, hosts: int, rat
         "both right after the backfill (page 1 fetched, its items all known) and once validators were stored (a 304), "
         "with robots.txt taken from the persisted cache (target exactly 1). " + LOAD_NOTE, "",
         "```", *table, "```", ""])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find("## Crawl\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section("Crawl", section)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import RESULTS, write_section  # noqa: E402
+
 from flows.crawling import backfill_into  # noqa: E402
 from scrapers.http import ClientSettings, PoliteClient  # noqa: E402
 from scrapers.registry import Source, load_sources  # noqa: E402
@@ -42,7 +44,6 @@ from tests.support.fault_server import TRANSIENT_KINDS, FaultInjector, RandomFau
 from warehouse import store  # noqa: E402
 from warehouse.db import Warehouse  # noqa: E402
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 START, END = date(2018, 1, 1), date(2023, 12, 31)  # the synthetic corpus's years
 RATE_PER_S = 100.0  # per host: the registry's ceiling; the crawl benchmark measures politeness
 #: Short but real: hangs cost a read timeout, retries really wait (backoff and Retry-After).
@@ -190,14 +191,7 @@ def write_results(lines: list[str], clean: list[Run], faulty: list[Run], served:
         "hosts, which run in parallel but one request at a time per host. The ratio moves with the load of the "
         "machine (other jobs share its two cores), mostly through the clean run's wall time.",
         "", "```", *lines, "```", ""])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find("## Faults\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section("Faults", section)
 
 
 if __name__ == "__main__":
