@@ -246,16 +246,6 @@ class Warehouse:
             self.con.execute("COMMIT")
             self.changed = True
 
-    def publish(self) -> Path:
-        """Publish now, keeping the writer lock (used between stages of a long run)."""
-        with self.lock:
-            self.con.execute("CHECKPOINT")
-            self.con.close()
-            try:
-                return publish_copy(self.path)
-            finally:
-                self.con = duckdb.connect(str(self.path))
-
 
 def publish_copy(db_path: Path) -> Path:
     """Copy a closed, checkpointed warehouse to its published path with an atomic rename."""
