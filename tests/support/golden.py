@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scrapers.cms import family as family_module
 from scrapers.encoding import decode_html
 
@@ -67,3 +69,20 @@ def check_golden(family: str, page: Path) -> None:
         return
     assert actual["encoding"] == spec.get("encoding"), f"{page.name}: decoded as {actual['encoding']}"
     assert actual["record"] == spec.get("record"), f"{page.name}: parsed record differs from {path.name}"
+
+
+def golden_tests(family: str):
+    """The two tests every family's golden module runs: the fixture set is complete, and each
+    page parses to its stored record. A module binds them to test names of its own."""
+    pages = fixture_pages(family)
+
+    def test_fixture_set_covers_lists_and_articles():
+        names = [page.name for page in pages]
+        assert sum(name.startswith("list_") for name in names) >= 2
+        assert sum(name.startswith("article_") for name in names) >= 3
+
+    @pytest.mark.parametrize("page", pages, ids=[page.name for page in pages])
+    def test_page_matches_golden_record(page):
+        check_golden(family, page)
+
+    return test_fixture_set_covers_lists_and_articles, test_page_matches_golden_record
