@@ -11,9 +11,10 @@ Modes:
   newest first, so pagination stops at the first page that contains an already stored
   article; only unknown articles are fetched.
 - ``backfill(start, end)``: walks until a page whose dated items are all older than
-  ``start`` (pages past the page count are never asked for), keeps items dated within
-  ``[start, end]`` (an undated item is fetched and judged by its article date), and skips
-  stored articles unless ``refetch``. Stored articles are skipped, so a rerun after an
+  ``start`` (pages past the page count are never asked for), fetches items dated within
+  ``[start, end]`` and undated ones, and skips stored articles unless ``refetch``. An
+  undated item is kept whatever its article date: it was fetched, and every other month
+  chunk of the backfill would otherwise fetch it again. Stored articles are skipped, so a rerun after an
   interruption carries on where it stopped and never fetches an article twice.
 - ``check`` (``healthcoop sources check``): list page 1 of each column and its newest
   article, enough to tell whether the parsers still fit the site.
@@ -334,10 +335,6 @@ class _SourceWalk:
         if article.url != item.url:  # a redirect must not change the document's identity
             article = replace(article, url=item.url)
         self.health.record_article(article)
-        judged_by_article = self.policy.mode == "backfill" and item.published_date is None
-        if judged_by_article and article.published_date and not self.policy.in_window(article.published_date):
-            self.health.record_skip("outside_window")
-            return
         status = self.sink.store_article(self.source.id, column.path, article, raw_id)
         self.health.record_document(status)
 

@@ -25,6 +25,12 @@ class ParseError(ValueError):
 FAMILY_NAMES = ("trs", "sichuan", "ucap", "generic")
 
 
+def check_page_index(source_id: str, page_index: int) -> None:
+    """List pages are counted from 0 in every family, whatever the site's own numbering."""
+    if page_index < 0:
+        raise ValueError(f"source {source_id}: page_index must be >= 0 (got {page_index})")
+
+
 def family(name: str) -> ModuleType:
     if name not in FAMILY_NAMES:
         raise KeyError(f"unknown CMS family {name!r}; known: {', '.join(FAMILY_NAMES)}")

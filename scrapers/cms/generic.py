@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from scrapers.cms import check_page_index
 from scrapers.cms.assembly import ArticleRecipe, ListRecipe, build_article, build_list
 from scrapers.records import Article, ListPage
 from scrapers.registry import Column, Source
@@ -26,8 +27,7 @@ _LIST_FILE = re.compile(r"^(?P<stem>.*/[^/]+?)(?P<ext>\.[a-z]+)$", re.IGNORECASE
 
 def list_page_url(source: Source, column: Column, page_index: int) -> str:
     """Page 0 is the column URL; page i is ``index_i.html`` (or ``<name>_i.<ext>`` for a named list file)."""
-    if page_index < 0:
-        raise ValueError(f"source {source.id}: page_index must be >= 0 (got {page_index})")
+    check_page_index(source.id, page_index)
     url = source.column_url(column)
     if page_index == 0:
         return url

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from scrapers.cms import check_page_index
 from scrapers.cms.assembly import ArticleRecipe, ListRecipe, build_article, build_list
 from scrapers.records import Article, ListPage
 from scrapers.registry import Column, Source
@@ -32,8 +33,7 @@ _LIST_FILE = re.compile(r"^(?P<stem>.*/[^/]+?)(?P<ext>\.s?html?)$")
 
 def list_page_url(source: Source, column: Column, page_index: int) -> str:
     """Page 0 is ``tygl.shtml``; page i is ``tygl_{i+1}.shtml`` (the site numbers pages from 2)."""
-    if page_index < 0:
-        raise ValueError(f"source {source.id}: page_index must be >= 0 (got {page_index})")
+    check_page_index(source.id, page_index)
     url = source.column_url(column)
     if page_index == 0:
         return url

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from scrapers.cms import check_page_index
 from scrapers.cms.assembly import ArticleRecipe, ListRecipe, build_article, build_list
 from scrapers.records import Article, ListPage
 from scrapers.registry import Column, Source
@@ -31,8 +32,7 @@ ARTICLE_RECIPE = ArticleRecipe(
 
 def list_page_url(source: Source, column: Column, page_index: int) -> str:
     """Page 0 is the column URL itself; page i is ``index_i.html`` in the column directory."""
-    if page_index < 0:
-        raise ValueError(f"source {source.id}: page_index must be >= 0 (got {page_index})")
+    check_page_index(source.id, page_index)
     url = source.column_url(column)
     if page_index == 0:
         return url

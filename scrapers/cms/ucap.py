@@ -15,7 +15,7 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from scrapers.cms import ParseError
+from scrapers.cms import ParseError, check_page_index
 from scrapers.cms.assembly import ArticleRecipe, ListRecipe, build_article, build_list
 from scrapers.cms.dom import clean, resolve_link, same_site
 from scrapers.dates import date_from_url, parse_date
@@ -48,8 +48,7 @@ def channel_id(source: Source, column: Column) -> str:
 
 def list_page_url(source: Source, column: Column, page_index: int) -> str:
     """The JSON search API URL of list page ``page_index`` (the API counts pages from 1)."""
-    if page_index < 0:
-        raise ValueError(f"source {source.id}: page_index must be >= 0 (got {page_index})")
+    check_page_index(source.id, page_index)
     query = API_QUERY.format(size=PAGE_SIZE, page=page_index + 1)
     return f"{source.base_url}/es-search/search/{channel_id(source, column)}?{query}"
 

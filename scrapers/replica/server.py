@@ -42,7 +42,7 @@ class ReplicaRequest:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One line of a server's request log; ``status`` 0 means no status line was sent.
+    """One line of a server's request log; ``status`` is what the reply sends (0: no status line).
 
     ``time`` is ``time.monotonic()`` at arrival, so benchmarks can measure request spacing.
     """
@@ -129,13 +129,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head_only: bool) -> None:
         replica: ReplicaServer = self.server.replica  # type: ignore[attr-defined]
         request = ReplicaRequest(self.command, self.path, self.headers, time.monotonic())
+        # Recorded before the reply goes out: a client holding its response always finds its
+        # request in the log (recording after send raced with the client reading the log).
         status = 0
         try:
             reply = replica.respond(request)
             status = reply.status
-            reply.send(self, head_only)
         finally:
             replica.record(RequestRecord(request.method, request.target, status, request.received_at))
+        reply.send(self, head_only)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: tests and benchmarks make thousands of requests."""

@@ -83,12 +83,6 @@ def test_unclosed_tags_never_pass_silently(faulty_crawl):
     assert crawl.duplicates() == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "scrapers.cms.dom.parse_html builds the tree with lxml's HTMLParser (libxml2), which lacks the HTML5 implied "
-    "end tags: with "
-    "'</span>' and '</li>' left out of list rows, each '<li>' nests inside the previous row's span, the row "
-    "selectors skip rows that contain rows, and the TRS and generic list parsers find 1 item of 5 (browsers "
-    "show all 5)"))
 def test_unclosed_tags_in_list_rows_lose_no_documents(faulty_crawl):
     crawl = faulty_crawl(sources=fast_sources(("cq_wsjkw", "lz_wjw")))
     crawl.injector.rules = [Rule("/*", "unclosed_tags")]

@@ -1,10 +1,17 @@
 """Family parsers beyond the golden pages: list URLs, evidence order, problems and refusals."""
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from scrapers.cms import FAMILY_NAMES, ParseError, family
+from scrapers.cms.dom import parse_html
+from scrapers.encoding import decode_html
 from scrapers.registry import Column, Source
+from tests.support.golden import expected_path, fixture_pages
 
 
 def source(cms: str, base_url: str, path: str, channel_id: str | None = None) -> tuple[Source, Column]:
@@ -152,3 +159,33 @@ def test_javascript_next_link_is_not_a_next_page():
         "<html><body><ul><li><a href=\"a/t20200101_1.html\">某某新闻标题</a><span>2020-01-01</span></li></ul>"
         "<a href=\"javascript:next()\">下一页</a></body></html>", "http://wjw.example.gov.cn/news/")
     assert len(page.items) == 1 and page.next_url is None
+
+
+def _html_list_fixtures() -> list[tuple[str, Path]]:
+    return [(family_name, page) for family_name in FAMILY_NAMES for page in fixture_pages(family_name)
+            if page.suffix == ".html" and json.loads(expected_path(page).read_text("utf-8"))["kind"] == "list"]
+
+
+@pytest.mark.parametrize("family_name, page", _html_list_fixtures(), ids=lambda value: getattr(value, "stem", value))
+def test_list_rows_without_end_tags_are_the_same_rows(family_name, page):
+    """Browsers close a row at the next ``<li>``/``<dd>``/``<tr>`` (HTML5 implied end tags); so must we."""
+    spec = json.loads(expected_path(page).read_text("utf-8"))
+    text = decode_html(page.read_bytes(), spec.get("content_type")).text
+    unclosed = re.sub(r"</(span|div|li|p|dd|dt|tr|td)>", "", text)
+    parse_list = family(family_name).parse_list
+    intact = parse_list(text, spec["url"]).items
+    assert intact and parse_list(unclosed, spec["url"]).items == intact
+
+
+def test_rows_nested_by_missing_end_tags_come_out_as_siblings():
+    root = parse_html("<ul><li><span>2021-06-08</span><a href='a.html'>甲</a><li><span>2021-06-09<a href='b.html'>乙</a>"
+                      "<li><span>2021-06-10<a href='c.html'>丙</a></ul>", "http://wjw.example.gov.cn/news/")
+    rows = root.xpath("//li")
+    assert len(rows) == 3 and {row.getparent().tag for row in rows} == {"ul"}
+    assert [row.xpath("string(.)") for row in rows] == ["2021-06-08甲", "2021-06-09乙", "2021-06-10丙"]
+
+
+def test_control_characters_in_nested_rows_read_as_replacement_characters():
+    """lxml refuses C0 controls in a tree; the html5lib parse reads them as libxml2 does (U+FFFD)."""
+    root = parse_html("<ul><li><span>a\x01b\x00<li>c\ufffe</ul>", "http://wjw.example.gov.cn/news/")
+    assert [row.xpath("string(.)") for row in root.xpath("//li")] == ["a\ufffdb\ufffd", "c\ufffd"]

@@ -5,6 +5,8 @@ Whatever arrives, decoding must return text and the parsers may only raise ``Par
 """
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,10 +63,14 @@ def mutated_pages(draw):
     return bytes(page)
 
 
+#: Leaving these out nests list rows under libxml2, so the page is parsed again by html5lib.
+ROW_END_TAGS = re.compile(rb"</(?:span|div|li|p|dd|dt|tr|td)>")
+
+
 @FUZZ
-@given(raw=mutated_pages(), name=st.sampled_from(FAMILY_NAMES))
-def test_mutated_fixture_pages(raw, name):
-    parse_everywhere(raw, None, families=(name,))
+@given(raw=mutated_pages(), name=st.sampled_from(FAMILY_NAMES), unclosed=st.booleans())
+def test_mutated_fixture_pages(raw, name, unclosed):
+    parse_everywhere(ROW_END_TAGS.sub(b"", raw) if unclosed else raw, None, families=(name,))
 
 
 TEXT = st.text(alphabet=st.sampled_from(list("合作协议签署重庆四川月日年〇二十 \n0123456789-/.:：<>&\"'")), max_size=24)
