@@ -8,7 +8,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 
-from scrapers.crawl import CrawlPolicy, ListPageCache, Progress, crawl_sources
+from scrapers.crawl import CrawlPolicy, Progress, RunPageCache, crawl_sources
 from scrapers.health import RunReport, SourceHealth
 from scrapers.http import ClientSettings, PoliteClient
 from scrapers.registry import Source
@@ -24,10 +24,10 @@ def polite_client(wh: Warehouse, settings: ClientSettings | None = None) -> Poli
 
 def crawl_into(wh: Warehouse, run_id: int, sources: Sequence[Source], policy: CrawlPolicy,
                client: PoliteClient, progress: Progress | None = None,
-               list_cache: ListPageCache | None = None, record_health: bool = True) -> RunReport:
+               page_cache: RunPageCache | None = None, record_health: bool = True) -> RunReport:
     """Crawl ``sources`` with ``policy`` into the warehouse and record per-source health."""
     report = crawl_sources(sources, client, store.WarehouseSink(wh, run_id), policy, progress=progress,
-                           list_cache=list_cache)
+                           page_cache=page_cache)
     store.save_robots(wh, client.robots_cache.export())
     if record_health:
         for health in report.sources:
@@ -59,7 +59,7 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
     Returns one report whose per-source health adds up all the chunks, as recorded.
     """
     done = store.finished_chunks(wh, refetch)
-    list_cache = ListPageCache()
+    page_cache = RunPageCache()
     total = RunReport(mode="backfill", started_at=datetime.now(timezone.utc))
     by_source: dict[str, SourceHealth] = {}
     for chunk_start, chunk_end in month_chunks(start, end):
@@ -67,7 +67,7 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
         if not todo:
             continue
         report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress,
-                            list_cache, record_health=False)
+                            page_cache, record_health=False)
         for health in report.sources:
             source = next(s for s in todo if s.id == health.source_id)
             finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status == "ok"

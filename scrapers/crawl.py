@@ -11,10 +11,9 @@ Modes:
   newest first, so pagination stops at the first page that contains an already stored
   article; only unknown articles are fetched.
 - ``backfill(start, end)``: walks until a page whose dated items are all older than
-  ``start`` (pages past the page count are never asked for), fetches items dated within
-  ``[start, end]`` and undated ones, and skips stored articles unless ``refetch``. An
-  undated item is kept whatever its article date: it was fetched, and every other month
-  chunk of the backfill would otherwise fetch it again. Stored articles are skipped, so a rerun after an
+  ``start`` (pages past the page count are never asked for), keeps items dated within
+  ``[start, end]`` (an undated item is fetched and judged by its article date), and skips
+  stored articles unless ``refetch``. Stored articles are skipped, so a rerun after an
   interruption carries on where it stopped and never fetches an article twice.
 - ``check`` (``healthcoop sources check``): list page 1 of each column and its newest
   article, enough to tell whether the parsers still fit the site.
@@ -135,42 +134,54 @@ class ProgressEvent:
 Progress = Callable[[ProgressEvent], None]
 
 
-class ListPageCache:
-    """List pages already fetched in this run, by URL (thread-safe).
+class RunPageCache:
+    """Pages fetched in this run that a later walk of the same run needs again (thread-safe).
 
     A backfill walks each month of its window as a separate, resumable chunk, and every
     chunk starts from list page 1; with the cache the site sees each list page once per run
-    instead of once per month.
+    instead of once per month. An undated list item must be fetched to learn its month; when
+    the article belongs to another chunk, its page is kept here with the id of its stored raw
+    copy, and that chunk stores it without asking the site again.
     """
 
     def __init__(self) -> None:
-        self._pages: dict[str, FetchResult] = {}
+        self._lists: dict[str, FetchResult] = {}
+        self._articles: dict[str, tuple[FetchResult, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> FetchResult | None:
+    def list_page(self, url: str) -> FetchResult | None:
         with self._lock:
-            return self._pages.get(url)
+            return self._lists.get(url)
 
-    def put(self, fetch: FetchResult) -> None:
+    def put_list_page(self, fetch: FetchResult) -> None:
         if fetch.ok:
             with self._lock:
-                self._pages[fetch.url] = fetch
+                self._lists[fetch.url] = fetch
+
+    def kept_article(self, item_url: str) -> tuple[FetchResult, Any] | None:
+        """The fetch and raw-page id of an article another chunk fetched and left for its own chunk."""
+        with self._lock:
+            return self._articles.get(item_url)
+
+    def keep_article(self, item_url: str, fetch: FetchResult, raw_id: Any) -> None:
+        with self._lock:
+            self._articles[item_url] = (fetch, raw_id)
 
 
 def crawl_sources(sources: Sequence[Source], client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
                   progress: Progress | None = None,
                   parsers: Callable[[str], ParserFamily] = family,
-                  list_cache: ListPageCache | None = None) -> RunReport:
+                  page_cache: RunPageCache | None = None) -> RunReport:
     """Crawl every source at once, one thread each; the client's per-host pacing keeps it polite.
 
     ``parsers`` maps a source's ``cms`` to its parser family (tests swap in a toy family);
-    ``list_cache`` lets several walks of one run share their list pages (backfill chunks).
+    ``page_cache`` lets the walks of one run (backfill chunks) share the pages they fetched.
     """
     report = RunReport(mode=policy.mode, started_at=datetime.now(timezone.utc))
     serialized = _SerializedSink(sink)
     with ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="crawl") as pool:
         report.sources = list(pool.map(
-            lambda s: crawl_source(s, client, serialized, policy, progress, parsers, list_cache), sources))
+            lambda s: crawl_source(s, client, serialized, policy, progress, parsers, page_cache), sources))
     report.finished_at = datetime.now(timezone.utc)
     return report
 
@@ -178,9 +189,9 @@ def crawl_sources(sources: Sequence[Source], client: PoliteClient, sink: CrawlSi
 def crawl_source(source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
                  progress: Progress | None = None,
                  parsers: Callable[[str], ParserFamily] = family,
-                 list_cache: ListPageCache | None = None) -> SourceHealth:
+                 page_cache: RunPageCache | None = None) -> SourceHealth:
     """Crawl one source; never raises for site trouble, and a bug ends only this source."""
-    walk = _SourceWalk(source, client, sink, policy, progress, parsers(source.cms), list_cache)
+    walk = _SourceWalk(source, client, sink, policy, progress, parsers(source.cms), page_cache)
     try:
         walk.run()
     except Exception as exc:  # keep the other sources of the run going
@@ -191,9 +202,9 @@ def crawl_source(source: Source, client: PoliteClient, sink: CrawlSink, policy: 
 
 class _SourceWalk:
     def __init__(self, source: Source, client: PoliteClient, sink: CrawlSink, policy: CrawlPolicy,
-                 progress: Progress | None, parsers: ParserFamily, list_cache: ListPageCache | None = None) -> None:
+                 progress: Progress | None, parsers: ParserFamily, page_cache: RunPageCache | None = None) -> None:
         self.source, self.client, self.sink, self.policy = source, client, sink, policy
-        self.list_cache = list_cache
+        self.page_cache = page_cache
         self.progress = progress
         self.family = parsers
         self.origin = origin_of(source.base_url)
@@ -310,7 +321,8 @@ class _SourceWalk:
     def fetch_article(self, column: Column, item: ListItem) -> bool:
         """Fetch one article and queue it for parsing; False when the fetch failed (retry next run)."""
         self.attempted.add(item.url)
-        fetch, raw_id = self.fetch(item.url, "article", column)
+        kept = self.page_cache.kept_article(item.url) if self.page_cache is not None else None
+        fetch, raw_id = kept or self.fetch(item.url, "article", column)
         if not fetch.ok:
             if fetch.outcome not in NOT_FOR_US:
                 self.sink.record_unfetched(self.source.id, column.path, item, fetch.error or fetch.outcome)
@@ -328,13 +340,20 @@ class _SourceWalk:
             if parsed.error:
                 self.record_parse_failure("article", parsed.fetch, parsed.error)
             else:
-                self.store(column, item, parsed.value, raw_id)
+                self.store(column, item, parsed, raw_id)
             self.emit()
 
-    def store(self, column: Column, item: ListItem, article: Article, raw_id: Any) -> None:
+    def store(self, column: Column, item: ListItem, parsed: _Parsed, raw_id: Any) -> None:
+        article: Article = parsed.value
         if article.url != item.url:  # a redirect must not change the document's identity
             article = replace(article, url=item.url)
         self.health.record_article(article)
+        judged_by_article = self.policy.mode == "backfill" and item.published_date is None
+        if judged_by_article and article.published_date and not self.policy.in_window(article.published_date):
+            self.health.record_skip("outside_window")
+            if self.page_cache is not None:
+                self.page_cache.keep_article(item.url, parsed.fetch, raw_id)
+            return
         status = self.sink.store_article(self.source.id, column.path, article, raw_id)
         self.health.record_document(status)
 
@@ -342,14 +361,14 @@ class _SourceWalk:
     def fetch(self, url: str, page_kind: str, column: Column, validators: tuple[str | None, str | None] | None = None,
               end_probe: bool = False, first_list_page: bool = False) -> tuple[FetchResult, Any]:
         """Fetch politely, hand the result to the sink before parsing, and judge failures."""
-        cacheable = page_kind == "list" and validators is None and self.list_cache is not None
-        cached = self.list_cache.get(url) if cacheable else None
+        cacheable = page_kind == "list" and validators is None and self.page_cache is not None
+        cached = self.page_cache.list_page(url) if cacheable else None
         if cached is not None:
             return cached, None
         etag, modified = validators or (None, None)
         fetch = self.decoded(self.client.fetch(self.source, url, etag=etag, last_modified=modified))
         if cacheable:
-            self.list_cache.put(fetch)
+            self.page_cache.put_list_page(fetch)
         raw_id = self.sink.store_raw(self.source.id, page_kind, column.path, fetch)
         if fetch.outcome in ("ok", "not_modified"):
             self.consecutive_errors = 0
