@@ -122,6 +122,15 @@ def origin_of(url: str) -> str | None:
     return f"{parsed.scheme}://{parsed.host.lower()}{port}"
 
 
+def parse_http_date(value: str) -> datetime | None:
+    """An HTTP-date (RFC 9110 §5.6.7) as an aware datetime, else None; a date without zone is GMT."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), else None."""
     if not value:
@@ -129,12 +138,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = parse_http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 

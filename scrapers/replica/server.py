@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
 
+from scrapers.http import parse_http_date
 from scrapers.registry import Source, dump_sources, with_base_urls
 from scrapers.replica.corpus import CorpusArticle, CorpusError, article_from_dict, load_corpus
 from scrapers.replica.families import layout_for
@@ -102,16 +102,8 @@ def is_not_modified(headers: Mapping[str, str], response: Response) -> bool:
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or response.etag in tags
-    if_modified_since = headers.get("If-Modified-Since")
-    if not if_modified_since:
-        return False
-    try:
-        since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
-    return response.last_modified <= since
+    since = parse_http_date(headers.get("If-Modified-Since") or "")
+    return since is not None and response.last_modified <= since
 
 
 class _Handler(BaseHTTPRequestHandler):
