@@ -8,11 +8,12 @@ the Chongqing ``downloadFj('name','path')`` buttons) and drop editor artefacts.
 Pages are parsed once with lxml's HTML parser and read with compiled XPath, which is several
 times faster than a BeautifulSoup tree searched by CSS selectors. libxml2 lacks the HTML5
 implied end tags, so a page whose list rows come out nested in each other is parsed again
-with html5lib, as a browser would. The text rules are those of
-BeautifulSoup's ``get_text`` (which the parsers were first written against, so their records
-stay the same): text inside ``script``, ``style``, ``template``, ``rt`` and ``rp`` is not part
-of the text of an ordinary element, comments never are, and removing an element keeps the
-text that follows it.
+with html5lib, as a browser would.
+
+The text rules are those of BeautifulSoup's ``get_text`` (which the parsers were first
+written against, so their records stay the same): text inside ``script``, ``style``,
+``template``, ``rt`` and ``rp`` is not part of the text of an ordinary element, comments
+never are, and removing an element keeps the text that follows it.
 """
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def _libxml2_document(markup: str) -> Element:
     return document
 
 
-#: Characters lxml refuses in a tree (C0 controls, U+FFFE, U+FFFF); libxml2's parser reads controls as U+FFFD, as we do.
+#: Characters lxml refuses in a tree (C0 controls, U+FFFE, U+FFFF): read as U+FFFD, as libxml2 reads controls.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

@@ -178,7 +178,8 @@ def test_list_rows_without_end_tags_are_the_same_rows(family_name, page):
 
 
 def test_rows_nested_by_missing_end_tags_come_out_as_siblings():
-    root = parse_html("<ul><li><span>2021-06-08</span><a href='a.html'>甲</a><li><span>2021-06-09<a href='b.html'>乙</a>"
+    root = parse_html("<ul><li><span>2021-06-08</span><a href='a.html'>甲</a>"
+                      "<li><span>2021-06-09<a href='b.html'>乙</a>"
                       "<li><span>2021-06-10<a href='c.html'>丙</a></ul>", "http://wjw.example.gov.cn/news/")
     rows = root.xpath("//li")
     assert len(rows) == 3 and {row.getparent().tag for row in rows} == {"ul"}
