@@ -69,8 +69,12 @@ def code_on_dask(state: RunState, force: bool = False) -> dict:
 
 
 def absorb_coding(state: RunState, result: dict) -> dict:
+    """Fold a coding result into the run; an override that could not be applied is a run
+    problem (an analyst's correction silently ignored would be worse than a failed run)."""
     state.add(new_projects=result.get("new_projects", 0))
     state.summary["coding"] = result
+    for message in result.get("rejected_overrides", ()):
+        state.problem(message)
     return result
 
 

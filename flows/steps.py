@@ -21,13 +21,15 @@ def code_documents(wh: Warehouse, documents: list[dict], map_documents=map) -> d
     """Code ``documents`` as one deterministic pass and replace the stored coding with it.
 
     Deduplication needs every document, and project ids derive from the earliest report, so
-    a later report joins its project instead of making one. ``map_documents`` may spread the
-    per-document step over workers (see flows/dask_coding.py); the rest runs here.
+    a later report joins its project instead of making one; ids already stored are kept even
+    when an earlier report turns up. ``map_documents`` may spread the per-document step over
+    workers (see flows/dask_coding.py); the rest runs here.
     """
-    result = code_corpus(documents, overrides=store.load_overrides(wh), map_documents=map_documents)
+    result = code_corpus(documents, overrides=store.load_overrides(wh), map_documents=map_documents,
+                         keep_project_ids=store.project_ids(wh))
     stats = store.save_coding(wh, result, CODER_VERSION)
     return {"status": "coded", "documents": len(documents), "coder_version": CODER_VERSION,
-            "problems": result.problems, **stats}
+            "problems": result.problems, "rejected_overrides": result.rejected_overrides, **stats}
 
 
 def code_step(wh: Warehouse, force: bool = False) -> dict:

@@ -287,6 +287,10 @@ def _int(value):
     return None if value is None else int(value)
 
 
+def project_ids(wh: Warehouse) -> set[str]:
+    return {row[0] for row in wh.fetchall("SELECT project_id FROM projects")}
+
+
 def load_overrides(wh: Warehouse) -> list[dict]:
     frame = wh.fetchdf("SELECT override_id, target, target_id, field, value, note, author, created_at "
                        "FROM review_overrides WHERE active ORDER BY override_id")

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 import pandas as pd
 
 from analysis.coding.agreement import agreement_rules
-from analysis.coding.dedup import Cluster, DedupItem, cluster
+from analysis.coding.dedup import Cluster, DedupItem, cluster, project_id_for
 from analysis.coding.document import (PARTY_ROLES, Document, DocumentCoding, DocumentError, Party, as_document,
                                       code_document)
 from analysis.coding.institutions import Institution, finder
@@ -36,14 +36,15 @@ INSTITUTION_COLUMNS = ["institution_id", "name", "institution_type", "sector"] +
 
 @dataclass
 class CodingResult:
-    """The coded corpus as frames shaped like the warehouse views, plus one line per problem
-    (a document that could not be coded, an override that could not be applied)."""
+    """The coded corpus as frames shaped like the warehouse views, one line per document that
+    could not be coded, and one per override that could not be applied."""
 
     documents: pd.DataFrame
     projects: pd.DataFrame
     participants: pd.DataFrame
     institutions: pd.DataFrame
     problems: list[str] = field(default_factory=list)
+    rejected_overrides: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,25 +70,26 @@ class _Project:
 
 
 def code_corpus(documents: Iterable[Mapping[str, Any]] | pd.DataFrame, overrides=(),
-                map_documents: Callable[[Callable, list[Document]], Iterable[DocumentCoding]] = map) -> CodingResult:
+                map_documents: Callable[[Callable, list[Document]], Iterable[DocumentCoding]] = map,
+                keep_project_ids: Collection[str] = ()) -> CodingResult:
     """Code every document, group reports of one agreement into projects, apply overrides.
 
     Each document is coded on its own (``code_document`` is pure), so ``map_documents`` may
     spread that step over workers (the backfill flow passes a Dask-backed map); grouping,
-    scoring and overrides then run here on the collected codings.
+    scoring and overrides then run here on the collected codings. ``keep_project_ids`` are the
+    ids of the previous coding, kept by the projects that still hold their namesake documents.
     """
     problems: list[str] = []
     codings = _code_all(documents, problems, map_documents)
-    valid, override_problems = validate_overrides(overrides)
-    problems += override_problems
+    valid, rejected = validate_overrides(overrides)
     doc_overrides = [o for o in valid if o.target == "document"]
-    flags = _cooperation_flags(codings, doc_overrides, problems)
-    clusters = _clusters(codings, flags, doc_overrides, problems)
+    flags = _cooperation_flags(codings, doc_overrides, rejected)
+    clusters = _clusters(codings, flags, doc_overrides, rejected, keep_project_ids)
     projects = [_build_project(c, codings) for c in clusters]
-    _apply_project_overrides(projects, [o for o in valid if o.target == "project"], problems)
+    _apply_project_overrides(projects, [o for o in valid if o.target == "project"], rejected)
     project_of = {doc_id: p.project_id for p in projects for doc_id in (c.document.doc_id for c in p.codings)}
     return CodingResult(_documents_frame(codings, flags, project_of), _projects_frame(projects),
-                        _participants_frame(projects), _institutions_frame(projects), problems)
+                        _participants_frame(projects), _institutions_frame(projects), problems, rejected)
 
 
 def _code_all(documents, problems: list[str], map_documents) -> dict[str, DocumentCoding]:
@@ -107,35 +109,35 @@ def _code_all(documents, problems: list[str], map_documents) -> dict[str, Docume
     return dict(sorted(codings.items()))
 
 
-def _cooperation_flags(codings, doc_overrides: list[Override], problems) -> dict[str, bool]:
+def _cooperation_flags(codings, doc_overrides: list[Override], rejected) -> dict[str, bool]:
     flags = {doc_id: c.relevance.is_cooperation for doc_id, c in codings.items()}
     for o in doc_overrides:
         if o.field != "is_cooperation":
             continue
         if o.id not in flags:
-            problems.append(f"override {o.position}: document {o.id!r} not found")
+            rejected.append(f"{o.label}: document {o.id!r} not found")
             continue
         flags[o.id] = o.value
     return flags
 
 
-def _clusters(codings, flags, doc_overrides: list[Override], problems) -> list[Cluster]:
+def _clusters(codings, flags, doc_overrides: list[Override], rejected, keep_ids: Collection[str]) -> list[Cluster]:
     """Deduplicated clusters, then documents moved by ``project_id`` overrides (a moved
     document's project keeps the id the override names)."""
     items = [DedupItem(d, c.document.published_date, c.signed_date, c.document.title, c.party_ids)
              for d, c in codings.items() if flags[d]]
-    clusters = cluster(items)
+    clusters = cluster(items, keep_ids)
     holder = {d: c.project_id for c in clusters for d in c.doc_ids}
     moves: dict[str, str] = {}
     for o in doc_overrides:
         if o.field != "project_id":
             continue
         if o.id not in holder:
-            problems.append(f"override {o.position}: document {o.id!r} is not a coded cooperation document")
+            rejected.append(f"{o.label}: document {o.id!r} is not a coded cooperation document")
             continue
         target = o.value or "p_" + o.id
         if target != "p_" + o.id and target not in holder.values() and target[2:] not in holder:
-            problems.append(f"override {o.position}: project {target!r} not found")
+            rejected.append(f"{o.label}: project {target!r} not found")
             continue
         moves[o.id] = target if target in holder.values() or target == "p_" + o.id else holder[target[2:]]
     if not moves:
@@ -151,7 +153,7 @@ def _clusters(codings, flags, doc_overrides: list[Override], problems) -> list[C
         links = tuple(link for link in (old[pid].links if pid in old else ())
                       if link[0] in doc_ids and link[1] in doc_ids)
         certainty = 1.0 if named else old[pid].certainty
-        regrouped.append(Cluster(pid if named else "p_" + doc_ids[0], tuple(doc_ids), certainty, links))
+        regrouped.append(Cluster(pid if named else project_id_for(doc_ids, keep_ids), tuple(doc_ids), certainty, links))
     return sorted(regrouped, key=lambda c: c.project_id)
 
 
@@ -204,13 +206,13 @@ def _derive(p: _Project) -> None:
         p.in_scope = in_scope(codes, gazetteer())
 
 
-def _apply_project_overrides(projects: list[_Project], overrides: list[Override], problems) -> None:
+def _apply_project_overrides(projects: list[_Project], overrides: list[Override], rejected) -> None:
     by_id = {p.project_id: p for p in projects}
     holder = {c.document.doc_id: p for p in projects for c in p.codings}
     for o in overrides:
         p = by_id.get(o.id) or (holder.get(o.id[2:]) if o.id.startswith("p_") else None)
         if p is None:
-            problems.append(f"override {o.position}: project {o.id!r} not found")
+            rejected.append(f"{o.label}: project {o.id!r} not found")
             continue
         _apply_one(p, o)
     for p in projects:

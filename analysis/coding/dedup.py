@@ -5,10 +5,13 @@ Two cooperation documents are the same agreement when their signing dates are at
 similarity of parties, titles (character bigrams) and dates clears ``THRESHOLD``.
 Clusters are the connected pairs. A cluster's project id is ``p_`` + the doc_id of its
 earliest document (publication date, ties by doc_id), so recoding gives the same ids and a
-later report joins the existing project instead of creating a second one.
+later report joins the existing project instead of creating a second one. A report published
+earlier but found later (a backfill of another site) must not rename a project analysts
+already cite, so an id in ``keep_ids`` stays with the cluster holding its namesake document.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,8 +70,18 @@ def _earliest_key(item: DedupItem) -> tuple:
     return (item.published_date is None, item.published_date or date.max, item.doc_id)
 
 
-def cluster(items: list[DedupItem]) -> list[Cluster]:
-    """Group reports of the same agreement; output sorted by project id."""
+def project_id_for(doc_ids: Sequence[str], keep_ids: Collection[str]) -> str:
+    """``p_`` + the first of ``doc_ids`` (earliest first) whose id is kept, else the earliest's."""
+    return "p_" + next((d for d in doc_ids if "p_" + d in keep_ids), doc_ids[0])
+
+
+def cluster(items: list[DedupItem], keep_ids: Collection[str] = ()) -> list[Cluster]:
+    """Group reports of the same agreement; output sorted by project id.
+
+    ``keep_ids`` are project ids already given out: a cluster holding ``d`` with ``p_d`` among
+    them keeps that id (the earliest such ``d`` when projects merged). Ids stay unique because
+    ``p_d`` can only go to the one cluster that holds ``d``."""
+    keep_ids = frozenset(keep_ids)
     ordered = sorted(items, key=lambda it: (it.signed_date or date.max, it.doc_id))
     parent = {it.doc_id: it.doc_id for it in ordered}
 
@@ -95,5 +108,5 @@ def cluster(items: list[DedupItem]) -> list[Cluster]:
         members.sort(key=_earliest_key)
         ids = tuple(m.doc_id for m in members)
         own = tuple(link for link in links if link[0] in ids)
-        clusters.append(Cluster("p_" + ids[0], ids, min((s for *_, s in own), default=1.0), own))
+        clusters.append(Cluster(project_id_for(ids, keep_ids), ids, min((s for *_, s in own), default=1.0), own))
     return sorted(clusters, key=lambda c: c.project_id)

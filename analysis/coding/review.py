@@ -35,7 +35,8 @@ REVIEW_THRESHOLD = 0.8  # flags parties unknown to the tables together with thin
 REVIEW_STATUSES = ("auto", "needs_review", "reviewed")
 CONFIDENCE_WEIGHTS = {"relevance": 0.35, "participants": 0.25, "places": 0.2, "dedup": 0.2}
 RELEVANCE_FULL_MARGIN = 8.0  # a relevance margin this large counts as fully certain
-OVERRIDE_KEYS = ("target", "id", "field", "value", "note", "author", "at")
+#: ``override_id`` is the warehouse's number for an override; problems name it when present.
+OVERRIDE_KEYS = ("target", "id", "field", "value", "note", "author", "at", "override_id")
 
 
 class OverrideError(ValueError):
@@ -96,12 +97,13 @@ class Override:
     note: str
     author: str
     at: str
-    position: int  # index in the list given, for ties and messages
+    position: int  # index in the list given, for ties
+    label: str = ""  # how problems name it: "override <warehouse id>", else "override <position>"
 
 
 def validate_override(raw: Any, position: int) -> Override:
     """Check one override dict; raises ``OverrideError`` with a one-line reason."""
-    where = f"override {position}"
+    where = f"override {raw.get('override_id', position) if isinstance(raw, Mapping) else position}"
     if not isinstance(raw, Mapping):
         raise OverrideError(f"{where}: expected a mapping, got {type(raw).__name__}")
     missing = [k for k in ("target", "id", "field", "value") if k not in raw]
@@ -127,7 +129,7 @@ def validate_override(raw: Any, position: int) -> Override:
     if not isinstance(at, str):
         raise OverrideError(f"{where}: at must be an ISO timestamp string")
     return Override(target, raw["id"], field, raw["value"], str(raw.get("note") or ""),
-                    str(raw.get("author") or ""), at, position)
+                    str(raw.get("author") or ""), at, position, where)
 
 
 def validate_overrides(raws) -> tuple[list[Override], list[str]]:

@@ -83,12 +83,20 @@ def test_override_follows_its_document_when_an_earlier_report_appears():
                       [override("project", "p_cq_0422", "agreement_type", "备忘录")])
     projects = out.projects.set_index("project_id")
     assert "p_cq_0422" not in projects.index
-    assert projects.loc["p_aa_0423", "agreement_type"] == "备忘录" and out.problems == []
+    assert projects.loc["p_aa_0423", "agreement_type"] == "备忘录" and out.rejected_overrides == []
+
+
+def test_a_kept_project_id_stays_when_an_earlier_report_appears():
+    earlier = dict(PROVINCES_AGAIN, doc_id="aa_0423", published_date=date(2021, 4, 22))
+    out = code_corpus([PROVINCES, PROVINCES_AGAIN, earlier, HOSPITALS],
+                      [override("project", "p_cq_0422", "agreement_type", "备忘录")], keep_project_ids={"p_cq_0422"})
+    projects = out.projects.set_index("project_id")
+    assert "p_aa_0423" not in projects.index and projects.loc["p_cq_0422", "agreement_type"] == "备忘录"
 
 
 def test_unknown_targets_and_bad_overrides_do_not_stop_the_run():
     out = code_corpus(DOCS, [override("project", "p_nope", "mode", "social"),
                              {"target": "project", "id": "p_cq_0422", "field": "mode", "value": 3},
                              override("project", "p_cq_0422", "in_scope", False)])
-    assert len(out.problems) == 2
+    assert len(out.rejected_overrides) == 2 and out.problems == []
     assert not out.projects.set_index("project_id").loc["p_cq_0422", "in_scope"]
