@@ -4,17 +4,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from prefect import flow
+from prefect import State, flow
 
 from flows.pipeline import backfill_task, code_on_dask, code_task, publish_summary_artifact, recompute_task
-from flows.runs import warehouse_run
+from flows.runs import flow_outcome, warehouse_run
 from scrapers.registry import load_sources
 
 
 @flow(name="backfill", log_prints=False, persist_result=False)
 def backfill(start: date, end: date, source_ids: list[str] | None = None, refetch: bool = False,
              sources_file: str | None = None, db: str | None = None,
-             task_runner: Literal["threads", "dask"] = "threads") -> dict:
+             task_runner: Literal["threads", "dask"] = "threads") -> dict | State:
     """Crawl [start, end] month by month, newest first; finished months are skipped on a rerun.
 
     ``task_runner="dask"`` codes the documents on a Dask cluster (see flows/dask_coding.py);
@@ -36,4 +36,4 @@ def backfill(start: date, end: date, source_ids: list[str] | None = None, refetc
         if coding["status"] == "coded":
             recompute_task(run)
         publish_summary_artifact(run)
-    return {"run_id": run.run_id, "status": run.status, **run.counts, "messages": run.messages}
+    return flow_outcome(run, {"run_id": run.run_id, "status": run.status, **run.counts, "messages": run.messages})

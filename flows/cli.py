@@ -183,9 +183,11 @@ def finish(result: dict) -> None:
 
 def run_flow(flow_fn, **params) -> dict:
     """Run a flow ad hoc (Prefect's ephemeral mode) with progress bars for a watching person."""
+    from flows.runs import call_flow  # imports Prefect: only commands that run a flow pay for it
+
     try:
         with progress_showing():
-            return flow_fn(**params)
+            return call_flow(flow_fn, **params)
     except (WarehouseError, RegistryError, ValueError) as exc:
         fail(str(exc).splitlines()[0])
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analysis.report import build_report
 from flows.backfill import backfill
+from flows.runs import call_flow
 from scrapers.registry import load_sources
 from scrapers.replica import DEFAULT_CORPUS_DIR, start_replicas
 from warehouse.db import published_path
@@ -48,7 +49,7 @@ def run_demo(directory: Path = DEMO_DIR) -> DemoResult:
         if replicas.errors:
             raise ValueError(f"sample corpus: {replicas.errors[0]}")
         sources_file = replicas.write_sources_file(directory / "sources.yaml")
-        run = backfill(start=START, end=END, sources_file=str(sources_file), db=str(db))
+        run = call_flow(backfill, start=START, end=END, sources_file=str(sources_file), db=str(db))
     published = published_path(db)
     report = build_report(load_report_data(published), directory / "report", period=PERIOD)
     return DemoResult(run, db, published, sources_file, report)

@@ -1,4 +1,4 @@
-"""The Prefect flows under Prefect's test harness (one harness for the module; ~10 s to start).
+"""The Prefect flows under Prefect's test harness (one for the whole run, see conftest.py).
 
 Everything the flows compose is tested as plain functions elsewhere; this module checks the
 wiring: runs against the replica sites, the warehouse contents, the ``runs`` row, and the
@@ -11,20 +11,12 @@ from datetime import date
 
 import pytest
 
-import flows  # noqa: F401  (quiet Prefect defaults before prefect is imported)
-from prefect.testing.utilities import prefect_test_harness
-
+from flows.runs import call_flow
 from scrapers.registry import dump_sources, load_sources
 from scrapers.replica import DEFAULT_CORPUS_DIR, load_corpus, start_replicas
 from warehouse.query import run_query
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def harness():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +28,14 @@ def replicas(tmp_path_factory):
         yield running, path
 
 
-def test_backfill_then_nightly(harness, replicas, tmp_path):
+def test_backfill_then_nightly(prefect_harness, replicas, tmp_path):
     from flows.backfill import backfill
     from flows.nightly import nightly
 
     running, sources_file = replicas
     db = tmp_path / "w.duckdb"
-    result = backfill(start=date(2019, 1, 1), end=date(2021, 12, 31), sources_file=str(sources_file), db=str(db))
+    result = call_flow(backfill, start=date(2019, 1, 1), end=date(2021, 12, 31), sources_file=str(sources_file),
+                       db=str(db))
     in_window = [a for a in load_corpus(DEFAULT_CORPUS_DIR).articles if date(2019, 1, 1) <= a.published.date() <= date(2021, 12, 31)]
     assert result["status"] == "completed" and result["new_documents"] == len(in_window)
     published = db.with_name("w-latest.duckdb")
@@ -53,7 +46,7 @@ def test_backfill_then_nightly(harness, replicas, tmp_path):
     assert run_query(published, "SELECT count(*) AS n FROM v_rankings WHERE period = '2019-2021'")["n"][0] > 0
 
     running.reset_logs()
-    again = nightly(sources_file=str(sources_file), db=str(db))
+    again = call_flow(nightly, sources_file=str(sources_file), db=str(db))
     assert again["status"] == "completed"
     # the nightly finds the articles newer than the backfill window; older ones sit behind
     # known items on the newest-first lists, where an incremental crawl rightly stops
@@ -64,7 +57,21 @@ def test_backfill_then_nightly(harness, replicas, tmp_path):
                                        {"flow": "nightly", "status": "completed"}]
 
 
-def test_coding_on_a_dask_local_cluster_matches_threads(harness):
+def test_a_failed_source_ends_the_flow_run_failed_with_the_other_data_kept(prefect_harness, replicas, tmp_path):
+    from flows.nightly import nightly
+
+    running, _ = replicas
+    good = next(s for s in running.sources_with_local_urls() if s.id == "yc_wsjkw")
+    broken = replace(good, id="yc_missing", columns=(replace(good.columns[0], path="/missing/"),))
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(dump_sources([good, broken]), encoding="utf-8")
+    state = nightly(sources_file=str(sources_file), db=str(tmp_path / "w.duckdb"), return_state=True)
+    assert state.is_failed() and "yc_missing" in state.message and "partial data" in state.message
+    summary = state.result(raise_on_failure=False)
+    assert summary["status"] == "partial" and summary["errors"] >= 1 and summary["new_documents"] > 0
+
+
+def test_coding_on_a_dask_local_cluster_matches_threads(prefect_harness):
     from analysis.coding import code_corpus
     from flows.dask_coding import code_records_on_dask
 

@@ -84,14 +84,10 @@ def test_markup_in_scraped_titles_stays_inert_in_the_browser(tmp_path, chromium)
 
 @pytest.mark.flow
 @pytest.mark.slow
-def test_demo_report_in_the_browser_and_its_screenshot(tmp_path, chromium):
-    import flows  # noqa: F401  (quiet Prefect defaults before prefect is imported)
-    from prefect.testing.utilities import prefect_test_harness
-
+def test_demo_report_in_the_browser_and_its_screenshot(tmp_path, chromium, prefect_harness):
     from flows.demo import run_demo
 
-    with prefect_test_harness(server_startup_timeout=120):
-        demo = run_demo(tmp_path / "demo")
+    demo = run_demo(tmp_path / "demo")
     with loaded(chromium, demo.report) as (page, seen):
         check_page(page, seen, prefecture_nodes(demo.published))
         assert page.locator("svg#network-institution circle.node").count() == 30
