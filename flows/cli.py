@@ -14,13 +14,26 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 from rich.table import Table
 
 from scrapers.registry import RegistryError, default_sources_path, load_sources
 from warehouse.db import (Warehouse, WarehouseError, WriterLock, default_db_path, published_path,
                           schema_version)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+class _OneLineOSErrors(TyperGroup):
+    """Any OS error a command meets (an unwritable --out, a full disk, a vanished file) is one
+    line naming the file, exit status 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            fail(f"{exc.strerror or exc}{where}")
+
+
+app = typer.Typer(cls=_OneLineOSErrors, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="healthcoop: health cooperation agreements of the Chengdu–Chongqing region.")
 review_app = typer.Typer(no_args_is_help=True, help="The review queue of low-confidence codings, and manual overrides.")
 app.add_typer(review_app, name="review")

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.reliability.conftest import REPO
+from tests.support.report_warehouse import build_report_warehouse
 from warehouse.db import Warehouse, publish_copy, published_path
 
 runner = CliRunner()
@@ -198,3 +199,15 @@ def test_the_published_copy_is_what_query_reads(workdir):
                                      "--db", str(workdir / "w.duckdb"), *extra])
         assert result.exit_code == 0 and result.stdout.splitlines() == ["n", "0"]
     assert published_path(workdir / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["report"], ["export", "--what", "network", "--format", "graphml"], ["backup"], ["query", "select 1"],
+])
+def test_an_unusable_output_path_is_one_line(tmp_path, command):
+    """The OS refuses the path (its parent is a file): one line naming it, exit 2, not a traceback."""
+    db = build_report_warehouse(tmp_path / "w.duckdb")
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder", encoding="utf-8")
+    target = not_a_folder / ("b.duckdb" if command == ["backup"] else "out")
+    refused([*command, "--out", str(target), "--db", str(db)], tmp_path, str(not_a_folder))
