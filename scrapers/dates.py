@@ -5,8 +5,9 @@ dateparser misses the label-prefixed (``发布时间：2021-07-09``) and Chinese
 (``shared/research/prefect-duckdb.md`` §9.5), so every accepted form has its own pattern
 here. A string that looks like a date but cannot be one (``2020-02-30``, month 13) is
 returned as a *problem* with no date, and so is a missing date; the caller records the
-problem instead of falling back to a guess. A month-day date (``4月22日``) only gets a year
-the caller supplies.
+problem instead of falling back to a guess. A month-day date (``4月22日``, or ``04-22`` in
+a list row) only gets a year the caller supplies, read from the page's URL
+(``year_from_url``: ``t20200422_…``, ``/2020/4/22/``, ``/202004/``, ``/2020/``).
 
 Three dates of an article are kept apart: the publication date (meta ``PubDate``, the
 visible date line, the URL), the signing date at the foot of the text (落款, often in
@@ -18,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from urllib.parse import urlsplit
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
 #: A month-day date more than this far after its reference date belongs to the year before.
@@ -39,12 +41,18 @@ _FULL_PATTERNS = (
 )
 _MONTH_DAY = re.compile(rf"(?<![\d{_CN_DIGIT_CLASS}十])(?P<m>\d{{1,2}}|{_CN_SMALL})\s*月"
                         rf"\s*(?P<d>\d{{1,2}}|{_CN_SMALL})\s*[日号]")
-_LABELLED = re.compile(r"(?:%s)\s*[:：]?[^0-9<>\n]{0,10}?(?=\d{4})" % "|".join(DATE_LABELS))
+#: ``04-22`` (no year): read only in list rows, with a year from the article's URL.
+_NUMERIC_MONTH_DAY = re.compile(r"(?<![\d./-])(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d./-])")
+_LABEL = r"(?:%s)\s*[:：]?[^0-9<>\n]{0,10}?" % "|".join(DATE_LABELS)
+_LABELLED = re.compile(_LABEL + r"(?=\d{4})")
+_LABELLED_WITH_MONTH_DAY = re.compile(_LABEL + r"(?=\d{4}|\d{1,2}\s*月)")
 _URL_PATTERNS = (
     re.compile(r"/t(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})_\d+\.s?html?(?:$|[?#])"),  # TRS
-    re.compile(r"/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/[0-9a-f]{32}\.s?html?(?:$|[?#])"),  # Sichuan
+    re.compile(r"/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/[^/?#]+\.s?html?(?:$|[?#])"),  # Sichuan and others
     re.compile(r"/(?P<y>\d{4})-(?P<m>\d{2})/(?P<d>\d{2})/content_\w+\.s?html?(?:$|[?#])"),  # UCAP
 )
+#: A year (or year-month) folder: ``/2020/``, ``/202004/``.
+_URL_YEAR_FOLDER = re.compile(r"/(?P<y>(?:19|20)\d{2})(?:0[1-9]|1[0-2])?/")
 _SENTENCE_END = re.compile(r"[。！？；\n]")
 _SENTENCE_PUNCTUATION = re.compile(r"[，。！？；：,;:!?]")
 #: The longest signing body written on the same line as the sign-off date.
@@ -151,13 +159,25 @@ def parse_date(text: str | None, year: int | None = None) -> DateResult:
     return DateResult(None, f"no date in {_clip(text)!r}")
 
 
-def parse_labelled_date(text: str | None) -> DateResult:
-    """The first full date introduced by a label such as ``发布时间：`` (§6 of sites.md)."""
+def parse_row_date(text: str | None, year: int | None) -> DateResult:
+    """The date shown in a list row: any ``parse_date`` form, or ``04-22`` when ``year`` is known."""
+    result = parse_date(text, year)
+    if result.ok or result.invalid or year is None:
+        return result
+    match = _NUMERIC_MONTH_DAY.search(_normalize(text or ""))
+    if match is None:
+        return result
+    return make_date(year, int(match["m"]), int(match["d"]), match.group(0))
+
+
+def parse_labelled_date(text: str | None, year: int | None = None) -> DateResult:
+    """The first date introduced by a label such as ``发布时间：`` (§6 of sites.md); a
+    month-day one only with ``year``."""
     if not text:
         return DateResult(None, "missing date")
     text = _normalize(text)
-    for label in _LABELLED.finditer(text):
-        result = parse_date(text[label.end():label.end() + 40])
+    for label in (_LABELLED if year is None else _LABELLED_WITH_MONTH_DAY).finditer(text):
+        result = parse_date(text[label.end():label.end() + 40], year)
         if result.ok or result.invalid:
             return result
     return DateResult(None, "no labelled date")
@@ -170,6 +190,15 @@ def date_from_url(url: str | None) -> DateResult:
         if match:
             return make_date(int(match["y"]), int(match["m"]), int(match["d"]), match.group(0))
     return DateResult(None, "no date in URL")
+
+
+def year_from_url(url: str | None) -> int | None:
+    """The publication year an article's URL shows: its full date, else a year folder."""
+    full = date_from_url(url)
+    if full.ok:
+        return full.value.year
+    folders = _URL_YEAR_FOLDER.findall(urlsplit(url or "").path)
+    return int(folders[-1]) if folders and MIN_YEAR <= int(folders[-1]) <= MAX_YEAR else None
 
 
 def infer_year(month: int, day: int, reference: date) -> int:

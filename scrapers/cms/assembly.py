@@ -20,7 +20,8 @@ from scrapers.cms.dom import (ATTACHMENT_BLOCKS, FILE_EXTENSIONS, Element, body_
                               cut_trailing_furniture, descendants, file_extension, find_attachments, find_body,
                               is_inside, parse_html, raw_text, remove, remove_noise, resolve_link, same_site, select,
                               select_all, strings, text_of)
-from scrapers.dates import DateResult, date_from_url, find_signoff_date, parse_date, parse_labelled_date
+from scrapers.dates import (DateResult, date_from_url, find_signoff_date, parse_date, parse_labelled_date,
+                            parse_row_date, year_from_url)
 from scrapers.govmeta import GovMeta, read_govmeta, usable
 from scrapers.records import Article, ListItem, ListPage
 
@@ -122,15 +123,16 @@ def _list_item(row: Element, anchor: Element, page_url: str, recipe: ListRecipe)
     title = anchor_title(anchor)
     if url is None or url == page_url or file_extension(url) in FILE_EXTENSIONS or not title:
         return None
-    shown = _date_near(anchor, row)
+    shown = _date_near(anchor, row, year_from_url(url))
     published = shown.value if shown.ok else date_from_url(url).value
     if recipe.require_date and published is None:
         return None
     return ListItem(url=url, title=title, published_date=published)
 
 
-def _date_near(anchor: Element, row: Element) -> DateResult:
-    """The date shown beside a link: after it, else before it, else elsewhere in its row."""
+def _date_near(anchor: Element, row: Element, year: int | None) -> DateResult:
+    """The date shown beside a link: after it, else before it, else elsewhere in its row
+    (a date without its year, such as ``04-22``, takes ``year`` from the article's URL)."""
     plain = context_of(anchor.getparent()) is None  # strings beside the link are text, not script
     for siblings in (_following(anchor), _preceding(anchor)):
         texts = []
@@ -143,10 +145,10 @@ def _date_near(anchor: Element, row: Element) -> DateResult:
                 break
             else:
                 texts.append(raw_text(sibling))
-        result = parse_date(" ".join(texts))
+        result = parse_row_date(" ".join(texts), year)
         if result.ok:
             return result
-    return parse_date(" ".join(strings(row, skip=anchor)))
+    return parse_row_date(" ".join(strings(row, skip=anchor)), year)
 
 
 def _following(node: Element) -> Iterator[Element | str]:
@@ -299,14 +301,16 @@ def head_title(root: Element, site_name: str | None) -> str | None:
 
 def _published_date(govmeta: GovMeta, info_text: str, page_text: Callable[[], str], url: str,
                     problems: list[str]) -> date | None:
-    """Meta PubDate → visible date line → labelled date anywhere → URL date, each checked against the URL."""
-    from_url = date_from_url(url)
+    """Meta PubDate → visible date line → labelled date anywhere → URL date, each checked against the URL.
+
+    A date line without its year (``发布时间：4月22日``) takes the year the URL shows."""
+    from_url, year = date_from_url(url), year_from_url(url)
     from_meta = parse_date(govmeta.pub_date) if govmeta.pub_date else DateResult(None)
     if govmeta.pub_date and not from_meta.ok and not from_meta.invalid:
         problems.append(f"published_date: meta PubDate {govmeta.pub_date!r} is not a date")
     candidates = (("meta PubDate", lambda: from_meta),
-                  ("date line", lambda: _labelled_or_plain(info_text)),
-                  ("labelled date", lambda: parse_labelled_date(page_text())),
+                  ("date line", lambda: _labelled_or_plain(info_text, year)),
+                  ("labelled date", lambda: parse_labelled_date(page_text(), year)),
                   ("URL", lambda: from_url))
     for label, read in candidates:  # read lazily: the whole page's text is rarely needed
         result = read()
@@ -322,9 +326,9 @@ def _published_date(govmeta: GovMeta, info_text: str, page_text: Callable[[], st
     return None
 
 
-def _labelled_or_plain(text: str) -> DateResult:
-    labelled = parse_labelled_date(text)
-    return labelled if labelled.ok or labelled.invalid else parse_date(text)
+def _labelled_or_plain(text: str, year: int | None) -> DateResult:
+    labelled = parse_labelled_date(text, year)
+    return labelled if labelled.ok or labelled.invalid else parse_date(text, year)
 
 
 def _signed_date(info_table: dict[str, str], body_text: str, problems: list[str]) -> date | None:

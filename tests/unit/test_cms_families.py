@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,20 @@ def test_control_characters_in_nested_rows_read_as_replacement_characters():
     """lxml refuses C0 controls in a tree; the html5lib parse reads them as libxml2 does (U+FFFD)."""
     root = parse_html("<ul><li><span>a\x01b\x00<li>c\ufffe</ul>", "http://wjw.example.gov.cn/news/")
     assert [row.xpath("string(.)") for row in root.xpath("//li")] == ["a\ufffdb\ufffd", "c\ufffd"]
+
+
+def test_dates_without_their_year_take_it_from_the_url():
+    """``4月22日`` on an article and ``04-22`` in a list row are dated by the year in the URL (sites.md §6)."""
+    article = family("generic").parse_article(
+        "<html><head><title>两地医院签署合作协议</title></head><body><h1>两地医院签署合作协议</h1>"
+        "<div class='info'>发布时间：4月22日</div><div id='zoom'><p>4月21日，两地医院签署合作协议，"
+        "双方将在专科建设、人才培养等方面开展合作。</p></div></body></html>",
+        "http://wjw.luzhou.gov.cn/xwdt/gzdt/2020/art_1.html")
+    assert article.published_date == date(2020, 4, 22)
+    page = family("generic").parse_list(
+        "<html><body><ul><li><a href='2020/art_1.html'>两地医院签署合作协议</a><span>04-22</span></li>"
+        "<li><a href='2019/art_9.html'>市卫健委召开会议</a><span>12-30</span></li>"
+        "<li><a href='art_7.html'>没有年份的文章</a><span>12-30</span></li></ul></body></html>",
+        "http://wjw.luzhou.gov.cn/xwdt/gzdt/")
+    assert [(item.url.rsplit("/", 2)[-2:], item.published_date) for item in page.items] == [
+        (["2020", "art_1.html"], date(2020, 4, 22)), (["2019", "art_9.html"], date(2019, 12, 30))]

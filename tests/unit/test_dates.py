@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 
 from scrapers.dates import (cn_number, date_from_url, find_event_date, find_signoff_date, infer_year, parse_date,
-                            parse_labelled_date)
+                            parse_labelled_date, parse_row_date, year_from_url)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -79,7 +79,34 @@ def test_labelled_date_skips_unlabelled_numbers():
     assert not parse_labelled_date("浏览次数：2020").ok
 
 
+def test_a_labelled_month_day_date_takes_the_callers_year_and_never_hides_a_full_one():
+    assert parse_labelled_date("发布时间：4月22日", year=2020).value == date(2020, 4, 22)
+    assert not parse_labelled_date("发布时间：4月22日").ok
+    assert parse_labelled_date("时间：4月22日 发布日期：2020-04-23").value == date(2020, 4, 23)
+
+
+def test_a_list_row_date_without_its_year_takes_the_year_of_the_article_url():
+    assert parse_row_date("04-22", 2020).value == date(2020, 4, 22)
+    assert parse_row_date("[4月21日]", 2020).value == date(2020, 4, 21)
+    assert parse_row_date("2019-04-22", 2020).value == date(2019, 4, 22)  # a full date wins
+    assert parse_row_date("04-22", None).value is None  # never a guessed year
+    assert parse_row_date("02-30", 2021).invalid
+    assert parse_row_date("028-86123456", 2020).value is None  # a phone number is not a date
+
+
+@pytest.mark.parametrize("url, year", [
+    ("https://wsjkw.cq.gov.cn/zwxx_242/gzdt/202004/t20200422_7012345.html", 2020),
+    ("http://wjw.luzhou.gov.cn/xwdt/gzdt/2020/art_1.html", 2020),
+    ("http://wjw.example.gov.cn/news/201912/abc.htm", 2019),
+    ("http://wjw.example.gov.cn/news/art_2020.html", None),
+    ("http://wjw.example.gov.cn/1800/a.html", None),
+])
+def test_year_from_url(url, year):
+    assert year_from_url(url) == year
+
+
 @pytest.mark.parametrize("url, expected", [
+    ("http://wjw.suining.gov.cn/xwzx/2021/6/8/news_12.shtml", date(2021, 6, 8)),
     ("https://wsjkw.cq.gov.cn/zwxx_242/gzdt/202004/t20200422_7012345.html", date(2020, 4, 22)),
     ("https://wsjkw.sc.gov.cn/scwsjkw/gzdt/2020/4/22/0123456789abcdef0123456789abcdef.shtml", date(2020, 4, 22)),
     ("https://cdwjw.chengdu.gov.cn/cdwjw/c135634/2020-04/22/content_0123456789abcdef0123456789abcdef.shtml",
