@@ -14,10 +14,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from scrapers.health import FIELDS as PASS_RATE_FIELDS
+
 BUNDLED_SOURCES = Path(__file__).with_name("sources.yaml")
 KNOWN_CMS = ("trs", "sichuan", "ucap", "generic")
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 DEFAULT_RATE_PER_S = 0.5
+SOURCE_FIELDS = ("id", "name", "cms", "base_url", "rate_per_s", "expect", "columns")
+COLUMN_FIELDS = ("path", "name", "channel_id")
+#: Health assertions a source may declare (checked by scrapers.health).
+EXPECTATIONS = ("min_items_per_list_page", "min_field_pass_rate")
 
 
 class RegistryError(ValueError):
@@ -88,6 +94,7 @@ def _parse_source(entry: Any, where: str) -> Source:
     if not isinstance(sid, str) or not _ID_RE.match(sid):
         raise RegistryError(f"{where}: field 'id' must match [a-z0-9_]+ (got {sid!r})")
     where = f"source {sid}"
+    _no_unknown_fields(entry, SOURCE_FIELDS, where)
     for key in ("name", "cms", "base_url"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise RegistryError(f"{where}: missing or empty field '{key}'")
@@ -100,20 +107,52 @@ def _parse_source(entry: Any, where: str) -> Source:
     rate = entry.get("rate_per_s", DEFAULT_RATE_PER_S)
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 < rate <= 100:
         raise RegistryError(f"{where}: field 'rate_per_s' must be a number in (0, 100] (got {rate!r})")
-    expect = entry.get("expect") or {}
-    if not isinstance(expect, dict):
-        raise RegistryError(f"{where}: field 'expect' must be a mapping")
+    expect = _parse_expect(entry.get("expect") or {}, where)
     columns_raw = entry.get("columns")
     if not isinstance(columns_raw, list) or not columns_raw:
         raise RegistryError(f"{where}: field 'columns' must be a non-empty list")
     columns = tuple(_parse_column(c, f"{where}: column #{i + 1}") for i, c in enumerate(columns_raw))
+    from scrapers.cms import family  # the families import this module
+
+    column_problem = getattr(family(entry["cms"]), "column_problem", None)
+    for i, column in enumerate(columns):
+        problem = column_problem(column) if column_problem else None
+        if problem:
+            raise RegistryError(f"{where}: column #{i + 1}: {problem}")
     return Source(id=sid, name=entry["name"].strip(), cms=entry["cms"], base_url=base_url,
                   columns=columns, rate_per_s=float(rate), expect=dict(expect))
+
+
+def _no_unknown_fields(entry: dict, known: tuple[str, ...], where: str) -> None:
+    """A misspelt field (``rate_per_sec``) would otherwise be ignored without a word."""
+    unknown = sorted(str(key) for key in entry if key not in known)
+    if unknown:
+        raise RegistryError(f"{where}: unknown field '{unknown[0]}' (known: {', '.join(known)})")
+
+
+def _parse_expect(expect: Any, where: str) -> dict:
+    if not isinstance(expect, dict):
+        raise RegistryError(f"{where}: field 'expect' must be a mapping")
+    _no_unknown_fields(expect, EXPECTATIONS, f"{where}: expect")
+    minimum = expect.get("min_items_per_list_page")
+    if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1):
+        raise RegistryError(f"{where}: expect.min_items_per_list_page must be a whole number >= 1 (got {minimum!r})")
+    rate = expect.get("min_field_pass_rate")
+    rates = rate if isinstance(rate, dict) else {} if rate is None else {"(all fields)": rate}
+    for name, value in rates.items():
+        if isinstance(rate, dict) and name not in PASS_RATE_FIELDS:
+            raise RegistryError(f"{where}: expect.min_field_pass_rate names unknown field {name!r} "
+                                f"(known: {', '.join(PASS_RATE_FIELDS)})")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            raise RegistryError(f"{where}: expect.min_field_pass_rate must be a number in [0, 1] "
+                                f"or a mapping of fields to such numbers (got {value!r})")
+    return dict(expect)
 
 
 def _parse_column(entry: Any, where: str) -> Column:
     if not isinstance(entry, dict):
         raise RegistryError(f"{where}: expected a mapping with 'path' and 'name'")
+    _no_unknown_fields(entry, COLUMN_FIELDS, where)
     path, name = entry.get("path"), entry.get("name")
     if not isinstance(path, str) or not path.startswith("/") or "://" in path:
         raise RegistryError(f"{where}: field 'path' must be a path starting with '/' (got {path!r})")

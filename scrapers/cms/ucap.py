@@ -36,6 +36,13 @@ _CHANNEL_IN_PATH = re.compile(r"/c(\d+)/")
 _TAG = re.compile(r"<[^>]*>")
 
 
+def column_problem(column: Column) -> str | None:
+    """Checked when the registry loads: a column whose search channel is unknown cannot be listed."""
+    if column.channel_id or _CHANNEL_IN_PATH.search(column.path):
+        return None
+    return f"ucap column {column.path!r} needs a channel_id (the column page's <meta name=\"channelId\">)"
+
+
 def channel_id(source: Source, column: Column) -> str:
     """The column's search channel: ``channel_id`` from the registry, else the ``c<digits>`` in its path."""
     if column.channel_id:

@@ -77,6 +77,16 @@ BAD_REGISTRIES = {
     "bad_base_url": ({"sources": [{**VALID_SOURCE, "base_url": "wsjkw.cq.gov.cn/index"}]}, ["cq_wsjkw", "base_url"]),
     "bad_column_path": ({"sources": [{**VALID_SOURCE, "columns": [{"path": "gzdt", "name": "x"}]}]},
                         ["cq_wsjkw", "path"]),
+    "misspelt_field": ({"sources": [{**VALID_SOURCE, "rate_per_sec": 2}]}, ["cq_wsjkw", "rate_per_sec"]),
+    "misspelt_column_field": ({"sources": [{**VALID_SOURCE, "columns": [{"path": "/a/", "name": "x", "chanel": 1}]}]},
+                              ["cq_wsjkw", "column #1", "chanel"]),
+    "bad_expectation": ({"sources": [{**VALID_SOURCE, "expect": {"min_items_per_list_page": "ten"}}]},
+                        ["cq_wsjkw", "min_items_per_list_page", "ten"]),
+    "unknown_expectation": ({"sources": [{**VALID_SOURCE, "expect": {"min_items": 3}}]}, ["cq_wsjkw", "min_items"]),
+    "bad_pass_rate_field": ({"sources": [{**VALID_SOURCE, "expect": {"min_field_pass_rate": {"titel": 0.9}}}]},
+                            ["cq_wsjkw", "titel"]),
+    "ucap_without_channel": ({"sources": [{**VALID_SOURCE, "id": "cd_wjw", "cms": "ucap", "columns": [
+        {"path": "/cdwjw/gzdt/list.shtml", "name": "工作动态"}]}]}, ["cd_wjw", "column #1", "channel_id"]),
 }
 
 
