@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	$(VENV)/bin/healthcoop demo
 
+# pytest's exit status 5 means it collected no tests: a failure, said out loud (make's own status is then 2).
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$status
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not flow and not browser and not slow"

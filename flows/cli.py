@@ -41,8 +41,9 @@ app.add_typer(review_app, name="review")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = typer.Option(None, "--db", help="Warehouse file [default: data/healthcoop.duckdb, env HEALTHCOOP_DB].")
-SourcesOption = typer.Option(None, "--sources", help="Source registry replacing the bundled one [env HEALTHCOOP_SOURCES].")
+DbOption = typer.Option(None, "--db", help="Warehouse file (default: data/healthcoop.duckdb, or $HEALTHCOOP_DB).")
+SourcesOption = typer.Option(None, "--sources",
+                             help="Source registry replacing the bundled one (default: $HEALTHCOOP_SOURCES).")
 
 
 class TableFormat(str, Enum):

@@ -45,8 +45,8 @@ def trend_charts(network: dict, period: str) -> list[dict]:
          "svg": charts.line_chart("chart-growth", "Growth of the network per year", years,
                                   {"new institutions": yearly["n_new_institutions"].tolist(),
                                    "ties": yearly["n_edges"].tolist()}, "count")},
-        {"title": f"Themes, {period}", "note": "An agreement can have several themes, so shares add up to more "
-                                                "than 100 %.",
+        {"title": f"Themes, {period}", "note": "Each agreement counted once, under its main theme (as in the "
+                                                "paper's Table 2).",
          "svg": charts.horizontal_bars("chart-themes", f"Agreements per theme, {period}",
                                        [sections.THEME_LABELS.get(t, t) for t in themes["theme"]],
                                        themes["n_projects"].tolist(),
