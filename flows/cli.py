@@ -52,6 +52,11 @@ class TableFormat(str, Enum):
     json = "json"
 
 
+class StatusFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
 class Level(str, Enum):
     locality = "locality"
     prefecture = "prefecture"
@@ -443,7 +448,7 @@ def report(out_dir: Path = typer.Option(Path("reports"), "--out", help="Director
 
 
 @app.command()
-def status(format: TableFormat = typer.Option(TableFormat.table, "--format", help="table or json."),
+def status(format: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table or json."),
            live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
     """Last runs, per-source health, counts, warehouse size, snapshot, review queue."""
     from analysis.report.status_view import render_status
@@ -453,7 +458,7 @@ def status(format: TableFormat = typer.Option(TableFormat.table, "--format", hel
         facts = gather_status(db_path(db), live=live)
     except WarehouseError as exc:
         fail(str(exc))
-    if format is TableFormat.json:
+    if format is StatusFormat.json:
         import json
 
         sys.stdout.write(json.dumps(facts, ensure_ascii=False, indent=2, default=str) + "\n")

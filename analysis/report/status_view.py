@@ -64,12 +64,13 @@ def _facts(status: dict) -> Table:
 
 def _runs(status: dict) -> Table:
     table = Table(title="Last runs", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
-                  collapse_padding=True, caption="new: new documents · projects: new projects",
-                  caption_justify="left")
-    for name, numeric in (("run", True), ("flow", False), ("status", False), ("started", False), ("took", True),
-                          ("pages", True), ("new", True), ("changed", True), ("projects", True), ("errors", True),
-                          ("problems", True)):
-        table.add_column(name, justify="right" if numeric else "left")
+                  padding=0, pad_edge=False, show_edge=False, caption_justify="left",
+                  caption="new, chg: documents new/changed · proj: new projects · err, prob: errors, problems")
+    # Short headers and fixed widths for the words: the table fits an 80-column terminal whole.
+    for name, width in (("run", None), ("flow", 9), ("status", 9), ("started", 16), ("took", None), ("pages", None),
+                        ("new", None), ("chg", None), ("proj", None), ("err", None), ("prob", None)):
+        table.add_column(name, justify="right" if width is None else "left", no_wrap=True,
+                         min_width=width or len(name))
     for run in status["runs"]:
         table.add_row(Text(str(run["run_id"])), Text(run["flow"]), _status(run["status"]),
                       Text(fmt_when(run["started_at"])), Text(fmt_duration(run["started_at"], run["finished_at"])),
