@@ -314,6 +314,7 @@ class ExportWhat(str, Enum):
     network = "network"
     projects = "projects"
     rankings = "rankings"
+    runs = "runs"
 
 
 class ExportFormat(str, Enum):
@@ -331,11 +332,13 @@ def export(what: ExportWhat = typer.Option(..., "--what"), format: ExportFormat 
     from flows.outputs import export as do_export
 
     try:
-        written = do_export(read_path(db, live), what.value, format.value, out_dir)
+        written, left_out = do_export(read_path(db, live), what.value, format.value, out_dir)
     except (WarehouseError, ValueError) as exc:
         fail(str(exc).splitlines()[0])
     for path in written:
         out.print(str(path))
+    for reason in left_out:
+        err.print(f"not written: {reason}", markup=False, highlight=False)
 
 
 @review_app.command("list")

@@ -16,6 +16,7 @@ from warehouse.snapshots import read_snapshot
 VIEW_EXPORTS = {
     "projects": ("v_projects", "v_project_participants", "v_documents"),
     "rankings": ("v_rankings", "v_themes", "v_modes", "v_yearly"),
+    "runs": ("v_runs",),
 }
 
 
@@ -41,14 +42,15 @@ def ranking_tables(path: Path, period: str, level: str, compare: bool) -> dict[s
     return tables
 
 
-def export(path: Path, what: str, fmt: str, out_dir: Path) -> list[Path]:
-    """Write the network (graphml, gexf, UCINET csv) or view tables (csv, parquet) into out_dir."""
+def export(path: Path, what: str, fmt: str, out_dir: Path) -> tuple[list[Path], list[str]]:
+    """Write the network (graphml, gexf, UCINET csv) or view tables (csv, parquet) into out_dir.
+
+    Returns the files written and one line per file left out (a UCINET matrix too large)."""
     out_dir = Path(out_dir)
     if what == "network":
         if fmt not in ("graphml", "gexf", "csv"):
             raise WarehouseError(f"--format {fmt} does not fit --what network; use graphml, gexf or csv")
-        written, _skipped = export_network(load_network(path), out_dir, formats=(fmt,))
-        return written
+        return export_network(load_network(path), out_dir, formats=(fmt,))
     if fmt not in ("csv", "parquet"):
         raise WarehouseError(f"--format {fmt} does not fit --what {what}; use csv or parquet")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -65,7 +67,7 @@ def export(path: Path, what: str, fmt: str, out_dir: Path) -> list[Path]:
             written.append(target)
     finally:
         con.close()
-    return written
+    return written, []
 
 
 def review_queue(path: Path, everything: bool = False) -> pd.DataFrame:
