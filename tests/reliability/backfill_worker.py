@@ -4,7 +4,7 @@
 
 reads lines ``DB SOURCES_FILE START END`` on stdin; for each it forks a child that runs one
 whole backfill (``backfill_warehouse``: the warehouse as the single writer, ``backfill_into``
-against the sources file's base URLs) and prints the child's pid, then, once the child has
+against the sources file's base URLs, then coding) and prints the child's pid, then, once the child has
 ended (or been killed), its exit status. Forking from this already-imported process makes a
 fresh backfill process cost milliseconds instead of the ~1 s of Python start-up and imports,
 so the test can afford many kill points. The server ends at end of input.

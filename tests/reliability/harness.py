@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.crawling import backfill_into, crawl_into
+from flows.steps import code_step
 from scrapers.cms import family
 from scrapers.crawl import CrawlPolicy
 from scrapers.health import RunReport
@@ -49,13 +50,21 @@ def fast_sources(ids: Sequence[str] = FAMILY_SOURCES) -> list[Source]:
     return [replace(s, rate_per_s=FAST, columns=s.columns[:1]) for s in load_sources() if s.id in ids]
 
 
+#: Partners of the synthetic agreements: one per article index, so each article codes to a project.
+PARTNERS = ("泸州市卫生健康委员会", "重庆市永川区卫生健康委员会", "遂宁市卫生健康委员会", "重庆市江津区卫生健康委员会",
+            "内江市卫生健康委员会", "重庆市荣昌区卫生健康委员会", "宜宾市卫生健康委员会", "达州市卫生健康委员会")
+
+
 def corpus_for(sources: Sequence[Source], days: Sequence[date] = DAYS) -> list[dict]:
-    """Synthetic articles of the first column of each source, one per day of ``days``."""
+    """Synthetic articles of the first column of each source, one per day of ``days``; each
+    reports the signing of an agreement, so coding has projects to make (and to double)."""
     articles = []
     for source in sources:
         for index, day in enumerate(days):
             article = synthetic_article(source, 0, index)
             article["published"] = f"{day.isoformat()} {9 + index % 8:02d}:{index % 60:02d}"
+            article["body"].insert(0, f"{day.month}月{day.day}日，{source.name}与{PARTNERS[index % len(PARTNERS)]}"
+                                      f"签署卫生健康合作协议（第{index}号），双方将在医疗服务、人才培养等方面开展合作。")
             articles.append(article)
     return articles
 
@@ -170,11 +179,13 @@ class FaultyCrawl:
 
 def backfill_warehouse(db_path: str | Path, sources: Sequence[Source], start: date = START,
                        end: date = END) -> RunReport:
-    """One whole backfill run as a flow does it: take the warehouse, close crashed runs, crawl."""
+    """One whole backfill run as the flow does it: take the warehouse, close crashed runs,
+    crawl, code the documents into projects."""
     with Warehouse(db_path) as wh:
         store.mark_crashed_runs(wh)
         run_id = store.start_run(wh, "reliability-test", {"start": start.isoformat(), "end": end.isoformat()})
         with PoliteClient(SETTINGS, robots_cache=RobotsCache.load(store.load_robots(wh))) as client:
             report = backfill_into(wh, run_id, sources, start, end, False, client)
+        code_step(wh)
         store.finish_run(wh, run_id, "completed", {})
     return report

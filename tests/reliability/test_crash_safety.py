@@ -5,7 +5,8 @@ served by this test process, slowed by a per-request latency so that the run las
 of seconds. It is killed right after the k-th request reaches the replicas (plus a seeded
 jitter), for ten values of k spread over the run. After each kill the warehouse must open
 cleanly and hold no partial unit of work (and no month marked done without its articles); a
-rerun must then give the same documents and raw pages as a run that was never interrupted.
+rerun must then give the same documents, raw pages and coded projects as a run that was
+never interrupted.
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ def contents(wh: Warehouse) -> dict[str, list]:
     return {
         "documents": sorted(wh.fetchall("SELECT doc_id, title, published_date, body_text FROM documents")),
         "raw_pages": sorted(wh.fetchall("SELECT source_id, url_path, sha256 FROM raw_pages")),
+        "projects": sorted(wh.fetchall("SELECT project_id, title, signed_date, primary_theme, mode, in_scope "
+                                       "FROM v_projects")),
+        "participants": sorted(wh.fetchall("SELECT project_id, institution_id, role FROM v_project_participants")),
     }
 
 
@@ -123,6 +127,7 @@ def test_sigkill_at_ten_points_then_a_rerun_equals_an_uninterrupted_backfill(tmp
         expected = contents(wh)
         baseline_docs = wh.fetchall("SELECT doc_id, source_id, published_date FROM documents")
     assert len(expected["documents"]) == len(sources) * len(TWO_MONTHS)
+    assert len(expected["projects"]) >= len(TWO_MONTHS) and expected["participants"]
 
     with FaultyCrawl(tmp_path / "killed", FaultInjector(), sources=sources, days=TWO_MONTHS) as crawl:
         sources_file = crawl.replicas.write_sources_file(tmp_path / "sources.yaml")
