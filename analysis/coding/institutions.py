@@ -111,6 +111,8 @@ class InstitutionFinder:
         self.generic_words = tuple(sorted(lexicon["generic_words"], key=len, reverse=True))
         self.descriptions = tuple(sorted(lexicon["descriptions"], key=len, reverse=True))
         self.name_cores = tuple(lexicon["name_cores"])
+        self._place_named_body_re = re.compile(
+            f"(?:第[{_NUMERALS}]{{1,3}})?(?:{'|'.join(map(re.escape, lexicon['place_named_bodies']))})")
         self.word_starts = tuple(lexicon["word_starts"])
         self.collectives = {k: int(v) for k, v in lexicon["collectives"].items()}
         self.relative_levels = dict(lexicon["relative_levels"])
@@ -135,7 +137,8 @@ class InstitutionFinder:
 
     def canonical_name(self, raw: str, home: str | None) -> str:
         """Official spelling of a found name: alias table, official suffix, official place
-        prefix (永川区人民医院 -> 重庆市永川区人民医院), alias table again."""
+        prefix (永川区人民医院 -> 重庆市永川区人民医院; a short place before a body always named
+        after its unit too: 泸州人民医院 -> 泸州市人民医院), alias table again."""
         known = self.lookup_alias(raw, home)
         if known:
             return known
@@ -147,9 +150,12 @@ class InstitutionFinder:
         steps = self.gz.leading_chain(name)
         if steps:
             surface, code = steps[-1]
+            rest = name[sum(len(s) for s, _ in steps):]
             official = self.gz.official_prefix(surface, code)
+            if official is None and self._place_named_body_re.fullmatch(rest):
+                official = self.gz.official_prefix(self.gz.division(code).name, code)
             if official:
-                name = official + name[sum(len(s) for s, _ in steps):]
+                name = official + rest
         return self.lookup_alias(name, home) or name
 
     def type_of(self, name: str) -> str:

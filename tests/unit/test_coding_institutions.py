@@ -29,6 +29,24 @@ def test_short_names_become_the_official_name(short, full):
     assert names(f"近日，{short}与遂宁市中心医院签署合作协议") == [full, "遂宁市中心医院"]
 
 
+@pytest.mark.parametrize("written, official", [
+    ("泸州人民医院", "泸州市人民医院"),
+    ("合江人民医院", "合江县人民医院"),
+    ("永川中医院", "重庆市永川区中医院"),
+    ("内江第二人民医院", "内江市第二人民医院"),
+    ("遂宁疾控中心", "遂宁市疾病预防控制中心"),
+    ("泸州医学院附属医院", "西南医科大学附属医院"),  # the former name of the university
+])
+def test_a_body_named_after_its_unit_is_one_institution_with_or_without_the_suffix(written, official):
+    assert names(f"近日，{written}与遂宁市中心医院签署合作协议") == [official, "遂宁市中心医院"]
+    assert finder().institution(written, None).institution_id == finder().institution(official, None).institution_id
+
+
+@pytest.mark.parametrize("proper_name", ["重庆医科大学", "成都中医药大学", "泸州老窖集团"])
+def test_a_proper_name_keeps_its_short_place(proper_name):
+    assert finder().institution(proper_name, None).name == proper_name
+
+
 def test_province_hospital_means_sichuan_only_in_a_sichuan_article():
     assert names("省医院专家团队赴大足开展义诊", SICHUAN) == ["四川省人民医院"]
     assert names("省医院专家团队赴大足开展义诊", CHONGQING) == []
