@@ -57,6 +57,11 @@ class StatusFormat(str, Enum):
     json = "json"
 
 
+class Model(str, Enum):
+    ego = "ego"
+    whole = "whole"
+
+
 class Level(str, Enum):
     locality = "locality"
     prefecture = "prefecture"
@@ -284,15 +289,26 @@ def rankings(level: Level = typer.Option(Level.locality, "--level", help="Networ
              period: str = typer.Option("2019-2021", "--period", help="A year or a range such as 2019-2021."),
              format: TableFormat = typer.Option(TableFormat.table, "--format"),
              compare_paper: bool = typer.Option(False, "--compare-paper", help="Put the paper's published numbers beside ours."),
+             model: Model = typer.Option(Model.ego, "--model",
+                                         help="Burt constraint: UCINET's ego-network model, or the whole network."),
+             with_witnesses: bool = typer.Option(False, "--with-witnesses",
+                                                 help="Count witnesses (出席, 见证) as participants."),
              live: bool = LiveOption, db: Optional[Path] = DbOption) -> None:
-    """The paper's Tables 1-4 (projects, themes, degree, structural holes) for a period."""
+    """The paper's Tables 1-4 (projects, themes, degree, structural holes) for a period.
+
+    The stored snapshot answers its own periods with the defaults; any other period, --model
+    whole or --with-witnesses is computed from the coded projects on the spot (not stored)."""
     from flows.outputs import ranking_tables
     from warehouse.query import render
 
     try:
-        tables = ranking_tables(read_path(db, live), period, level.value, compare_paper)
+        tables, on_the_spot = ranking_tables(read_path(db, live), period, level.value, compare_paper, model.value,
+                                             with_witnesses)
     except WarehouseError as exc:
         fail(str(exc))
+    if on_the_spot and format is TableFormat.table:
+        err.print("computed from the coded projects for this request (not a stored snapshot)", markup=False,
+                  highlight=False)
     titles = {"table1": f"Table 1. Projects per {level.value}, {period}", "table2": f"Table 2. Top themes, {period}",
               "table3": f"Table 3. Degree centrality, {period}", "table4": f"Table 4. Lowest constraint (structural holes), {period}",
               "paper_comparison": "The paper's published 2019-2021 numbers beside ours"}

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.network import NetworkResult, compare_with_paper, export_network, paper_tables, safe_output_path
+from analysis.network import (NetworkResult, compare_with_paper, compute_all, export_network, paper_tables,
+                              safe_output_path)
+from analysis.network.periods import PAPER_PERIOD
 from warehouse.db import WarehouseError, open_reader
+from warehouse.store import CODED_PARTICIPANTS_SQL, CODED_PROJECTS_SQL
 from warehouse.snapshots import read_snapshot
 
 VIEW_EXPORTS = {
@@ -31,15 +34,35 @@ def load_network(path: Path) -> NetworkResult:
     return NetworkResult(timings=pd.DataFrame(), warnings=[], **frames)
 
 
-def ranking_tables(path: Path, period: str, level: str, compare: bool) -> dict[str, pd.DataFrame]:
+def ranking_tables(path: Path, period: str, level: str, compare: bool, model: str = "ego",
+                   include_witnesses: bool = False) -> tuple[dict[str, pd.DataFrame], bool]:
+    """The paper's tables for ``period``, and whether they were computed on the spot.
+
+    The stored snapshot answers the defaults (its periods, UCINET's ego model, witnesses left
+    out); any other period, model or witness choice is computed from the coded projects of
+    the same read-only copy, shown, and not stored."""
     result = load_network(path)
+    stored = set(result.params.get("periods", []))
+    on_the_spot = model != result.params.get("model", "ego") or include_witnesses or period not in stored
     try:
+        if on_the_spot:
+            result = _compute(path, period, model, include_witnesses)
         tables = paper_tables(result, period=period, level=level)
     except ValueError as exc:
-        raise WarehouseError(str(exc)) from None
+        raise WarehouseError(str(exc).splitlines()[0]) from None
     if compare:
         tables["paper_comparison"] = compare_with_paper(result)
-    return tables
+    return tables, on_the_spot
+
+
+def _compute(path: Path, period: str, model: str, include_witnesses: bool) -> NetworkResult:
+    con = open_reader(path)
+    try:
+        projects, participants = (con.execute(CODED_PROJECTS_SQL).df(), con.execute(CODED_PARTICIPANTS_SQL).df())
+    finally:
+        con.close()
+    return compute_all(projects, participants, periods=[period, PAPER_PERIOD], model=model,  # the paper's, to compare
+                       include_witnesses=include_witnesses)
 
 
 def export(path: Path, what: str, fmt: str, out_dir: Path) -> tuple[list[Path], list[str]]:

@@ -310,12 +310,14 @@ def add_override(wh: Warehouse, target: str, target_id: str, field_name: str, va
 
 # --- network snapshots ----------------------------------------------------------------------
 
+#: The coded projects and participants as the network analysis wants them (readers use these too).
+CODED_PROJECTS_SQL = ("SELECT project_id, title, signed_date, year, themes, primary_theme, mode, agreement_type, "
+                      "in_scope FROM v_projects ORDER BY project_id")
+CODED_PARTICIPANTS_SQL = "SELECT * FROM v_project_participants ORDER BY project_id, institution_id"
+
+
 def load_coded(wh: Warehouse):
-    """The coded projects and participants as the network analysis wants them."""
-    projects = wh.fetchdf("SELECT project_id, title, signed_date, year, themes, primary_theme, mode, agreement_type, "
-                          "in_scope FROM v_projects ORDER BY project_id")
-    participants = wh.fetchdf("SELECT * FROM v_project_participants ORDER BY project_id, institution_id")
-    return projects, participants
+    return wh.fetchdf(CODED_PROJECTS_SQL), wh.fetchdf(CODED_PARTICIPANTS_SQL)
 
 
 def current_snapshot(wh: Warehouse) -> dict | None:

@@ -31,8 +31,10 @@ def _block(result, period: str, level: str) -> pd.DataFrame:
     frame = result.rankings
     block = frame.loc[(frame["period"] == period) & (frame["level"] == level)]
     if block.empty:
-        raise ValueError(f"period {period} at level {level}: not in this result (computed: "
-                         f"{', '.join(result.params.get('periods', []))})")
+        computed = result.params.get("periods", [])
+        if period in computed:
+            raise ValueError(f"period {period} at level {level}: no in-scope projects")
+        raise ValueError(f"period {period} at level {level}: not in this result (computed: {', '.join(computed)})")
     return block
 
 
