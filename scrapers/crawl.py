@@ -151,7 +151,8 @@ class RunPageCache:
 
     def list_page(self, url: str) -> FetchResult | None:
         with self._lock:
-            return self._lists.get(url)
+            fetch = self._lists.get(url)
+        return replace(fetch, attempts=0) if fetch is not None else None
 
     def put_list_page(self, fetch: FetchResult) -> None:
         if fetch.ok:
@@ -161,7 +162,8 @@ class RunPageCache:
     def kept_article(self, item_url: str) -> tuple[FetchResult, Any] | None:
         """The fetch and raw-page id of an article another chunk fetched and left for its own chunk."""
         with self._lock:
-            return self._articles.get(item_url)
+            kept = self._articles.get(item_url)
+        return (replace(kept[0], attempts=0), kept[1]) if kept is not None else None
 
     def keep_article(self, item_url: str, fetch: FetchResult, raw_id: Any) -> None:
         with self._lock:
@@ -273,7 +275,7 @@ class _SourceWalk:
                 first_fetch = fetch
             total = page.total_pages or total
             is_last = index + 1 >= total if total else page.next_url is None
-            self.health.record_list_page(url, len(page.items), is_last, end_probe=probe)
+            self.health.record_list_page(url, len(page.items), is_last, end_probe=probe, reused=fetch.reused)
             self.emit()
             if not page.items:
                 break
@@ -327,7 +329,8 @@ class _SourceWalk:
             if fetch.outcome not in NOT_FOR_US:
                 self.sink.record_unfetched(self.source.id, column.path, item, fetch.error or fetch.outcome)
             return fetch.outcome in NOT_FOR_US
-        self.health.article_pages += 1
+        if not fetch.reused:
+            self.health.article_pages += 1
         self.pending.append((self.parser.submit(_parse, self.family.parse_article, fetch), column, item, raw_id))
         self.collect_articles(keep=MAX_PENDING_PARSES)
         return True

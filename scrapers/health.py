@@ -49,10 +49,14 @@ class SourceHealth:
     alerts: list[Alert] = field(default_factory=list)
 
     # -- recording -------------------------------------------------------------------------
-    def record_list_page(self, url: str, n_items: int, is_last: bool, end_probe: bool = False) -> None:
-        """``end_probe``: a page asked for only to find where an unnumbered list ends may be empty."""
-        self.list_pages += 1
-        self.items_found += n_items
+    def record_list_page(self, url: str, n_items: int, is_last: bool, end_probe: bool = False,
+                         reused: bool = False) -> None:
+        """``end_probe``: a page asked for only to find where an unnumbered list ends may be empty.
+        ``reused``: a page an earlier walk of the run fetched (a backfill's other month) is judged
+        again but not counted again, so a run's totals count each page and item once."""
+        if not reused:
+            self.list_pages += 1
+            self.items_found += n_items
         minimum = self.expect.get("min_items_per_list_page")
         if n_items == 0 and not end_probe:
             self._alert("empty", f"list page {url} has 0 items (layout changed?); check the parser against a fresh page")

@@ -85,7 +85,11 @@ class FetchResult:
     encoding: str | None = None
     fetched_at: datetime | None = None
     error: str | None = None
-    attempts: int = 1
+    attempts: int = 1  # requests made for it; 0 when a walk reuses a page fetched earlier in its run
+
+    @property
+    def reused(self) -> bool:
+        return self.attempts == 0
 
     @property
     def ok(self) -> bool:

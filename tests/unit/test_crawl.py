@@ -216,11 +216,15 @@ def test_chunks_of_one_run_fetch_an_undated_article_once(site, server, client):
     site.list_dates = False
     daily(site, "/news/", JAN, 6)
     sink, cache = LinkingSink(), RunPageCache()
-    for first_day in (1, 4):
-        window = CrawlPolicy.backfill(date(2020, 1, first_day), date(2020, 1, first_day + 2))
-        run(source_for(server), client, sink, window, page_cache=cache)
+    healths = [run(source_for(server), client, sink, CrawlPolicy.backfill(date(2020, 1, first_day),
+                                                                          date(2020, 1, first_day + 2)),
+                   page_cache=cache) for first_day in (1, 4)]
     assert stored_slugs(sink) == {f"n{i:03d}" for i in range(6)}
     assert len(article_paths(server)) == len(set(article_paths(server))) == 6  # each article fetched once
+    # the run's totals count each page once: the second chunk reused every list page it judged
+    list_requests = [p for p in server.paths() if "/a/" not in p and "robots" not in p]
+    assert sum(h.list_pages for h in healths) == len(list_requests) and healths[1].list_pages == 0
+    assert sum(h.article_pages for h in healths) == 6
     assert all(sink.raw[raw_id][3].url == url for url, raw_id in sink.raw_of.items())
 
 
