@@ -12,6 +12,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from analysis.network.periods import PAPER_PERIOD
 from flows import progress
 from flows.crawling import backfill_into, crawl_into, polite_client
 from flows.runs import RunState
@@ -107,9 +108,12 @@ def publish_summary_artifact(state: RunState) -> str:
              "|---:|---:|---:|---:|---:|",
              "| {pages_fetched} | {new_documents} | {changed_documents} | {new_projects} | {errors} |".format(**state.counts)]
     sources = state.summary.get("sources", {})
+    projects = state.summary.get("coding", {}).get("new_projects_by_source", {})
     if sources:
-        lines += ["", "## Sources", "", "| source | status | new | changed | message |", "|---|---|---:|---:|---|"]
-        lines += [f"| {sid} | {e['status']} | {e['new']} | {e['changed']} | {e['message']} |" for sid, e in sources.items()]
+        lines += ["", "## Sources", "", "| source | status | new documents | changed documents | new projects | message |",
+                  "|---|---|---:|---:|---:|---|"]
+        lines += [f"| {sid} | {e['status']} | {e['new']} | {e['changed']} | {projects.get(sid, 0)} | {e['message']} |"
+                  for sid, e in sources.items()]
     if state.messages:
         lines += ["", "## Problems", ""] + [f"- {m}" for m in state.messages]
     markdown = "\n".join(lines)
@@ -118,9 +122,15 @@ def publish_summary_artifact(state: RunState) -> str:
 
 
 def publish_rankings_artifact(rankings) -> None:
-    top = rankings[(rankings["level"] == "locality") & (rankings["period"] == "2019-2021")]
+    """The top localities by degree for the paper's period, or the whole range when the data
+    do not touch it (the last period computed is the widest)."""
+    periods = list(dict.fromkeys(rankings["period"]))
+    if not periods:
+        return
+    period = PAPER_PERIOD if PAPER_PERIOD in periods else periods[-1]
+    top = rankings[(rankings["level"] == "locality") & (rankings["period"] == period)]
     top = top.sort_values("rank_degree").head(TOP_N)
     rows = [{"node": r.node, "n_projects": int(r.n_projects), "degree": float(r.degree),
              "constraint": None if r.constraint != r.constraint else round(float(r.constraint), 3)}
             for r in top.itertuples()]
-    create_table_artifact(key="top-rankings", table=rows, description="Top localities by degree, 2019-2021")
+    create_table_artifact(key="top-rankings", table=rows, description=f"Top localities by degree, {period}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import date, datetime
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -237,7 +238,8 @@ def save_coding(wh: Warehouse, result, coder_version: str) -> dict[str, int]:
     """Replace the coding tables with a full coding pass, in one transaction.
 
     Project ids are stable across passes (the coder derives them from the earliest document),
-    so ``first_coded_at`` is carried over and ``new_projects`` counts ids not seen before.
+    so ``first_coded_at`` is carried over and ``new_projects`` counts ids not seen before;
+    ``new_projects_by_source`` counts them by the source of their earliest report.
     """
     now = datetime.now()
     docs, projects, participants, institutions = (result.documents, result.projects, result.participants,
@@ -266,7 +268,11 @@ def save_coding(wh: Warehouse, result, coder_version: str) -> dict[str, int]:
                         [[doc_id, r.project_id] for r in projects.itertuples() for doc_id in r.doc_ids])
         _insert_many(con, "INSERT OR IGNORE INTO participants VALUES (?, ?, ?)",
                         [[r.project_id, r.institution_id, r.role] for r in participants.itertuples()])
-    return {"projects": len(projects), "new_projects": len(set(projects["project_id"]) - set(before)),
+        new = [r for r in projects.itertuples() if r.project_id not in before]
+        first_source = dict(con.execute("SELECT doc_id, source_id FROM documents").fetchall())
+    by_source = Counter(first_source.get(r.doc_ids[0], "unknown") for r in new)  # who reported it first
+    return {"projects": len(projects), "new_projects": len(new),
+            "new_projects_by_source": dict(sorted(by_source.items())),
             "cooperation_documents": int(docs["is_cooperation"].sum()) if len(docs) else 0}
 
 

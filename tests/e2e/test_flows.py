@@ -6,6 +6,7 @@ Dask variant of coding.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -44,6 +45,9 @@ def test_backfill_then_nightly(prefect_harness, replicas, tmp_path):
                                         "new_projects": result["new_projects"], "errors": 0}]
     assert run_query(published, "SELECT count(*) AS n FROM v_projects")["n"][0] == result["new_projects"] > 0
     assert run_query(published, "SELECT count(*) AS n FROM v_rankings WHERE period = '2019-2021'")["n"][0] > 0
+    summary, top = latest_artifact("backfill-summary"), latest_artifact("top-rankings")
+    assert "| new projects |" in summary.data and all(f"| {s.id} | ok |" in summary.data for s in running.sources)
+    assert "Top localities by degree, 2019-2021" == top.description and len(json.loads(top.data)) == 10
 
     running.reset_logs()
     again = call_flow(nightly, sources_file=str(sources_file), db=str(db))
@@ -55,6 +59,18 @@ def test_backfill_then_nightly(prefect_harness, replicas, tmp_path):
     runs = run_query(published, "SELECT flow, status FROM v_runs ORDER BY run_id")
     assert runs.to_dict("records") == [{"flow": "backfill", "status": "completed"},
                                        {"flow": "nightly", "status": "completed"}]
+
+
+def latest_artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC, limit=1)
+    assert found, f"no artifact {key!r}"
+    return found[0]
 
 
 def test_a_failed_source_ends_the_flow_run_failed_with_the_other_data_kept(prefect_harness, replicas, tmp_path):

@@ -54,9 +54,9 @@ def test_a_bad_stored_override_is_named_by_its_warehouse_id(wh):
 
 def test_an_earlier_report_found_later_joins_the_project_without_renaming_it(wh):
     later = report(wh, "cq_wsjkw", "https://wsjkw.cq.gov.cn/gzdt/t20210425_1.html", date(2021, 4, 25))
-    code_step(wh)
-    assert set(projects(wh)) == {f"p_{later}"}
+    first = code_step(wh)
+    assert set(projects(wh)) == {f"p_{later}"} and first["new_projects_by_source"] == {"cq_wsjkw": 1}
     report(wh, "sc_wsjkw", "https://wsjkw.sc.gov.cn/scwsjkw/gzdt/2021/4/23/abc.shtml", date(2021, 4, 23))
     recoded = code_step(wh)
-    assert recoded["new_projects"] == 0
+    assert recoded["new_projects"] == 0 and recoded["new_projects_by_source"] == {}
     assert {pid: n for pid, (_, _, n) in projects(wh).items()} == {f"p_{later}": 2}
