@@ -12,5 +12,6 @@ for _name, _value in {
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+    "DASK_LOGGING__DISTRIBUTED": "warning",  # a LocalCluster's INFO lines would bury the run's own output
 }.items():
     os.environ.setdefault(_name, _value)

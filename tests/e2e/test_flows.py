@@ -87,16 +87,18 @@ def test_a_failed_source_ends_the_flow_run_failed_with_the_other_data_kept(prefe
     assert summary["status"] == "partial" and summary["errors"] >= 1 and summary["new_documents"] > 0
 
 
-def test_coding_on_a_dask_local_cluster_matches_threads(prefect_harness):
-    from analysis.coding import code_corpus
-    from flows.dask_coding import code_records_on_dask
+def test_a_backfill_coded_on_a_dask_local_cluster_equals_one_coded_in_threads(prefect_harness, replicas, tmp_path):
+    from flows.backfill import backfill
 
-    articles = load_corpus(DEFAULT_CORPUS_DIR).articles[:40]
-    records = [{"doc_id": a.id, "source_id": a.source, "url": f"http://x/{a.id}", "title": a.title,
-                "published_date": a.published.date(), "body_text": "\n".join(a.body),
-                "content_source": a.content_source} for a in articles]
-    codings = code_records_on_dask(records)
-    by_id = {c.document.doc_id: c for c in codings}
-    on_dask = code_corpus(records, map_documents=lambda _f, docs: [by_id[d.doc_id] for d in docs])
-    local = code_corpus(records)
-    assert on_dask.projects.equals(local.projects) and on_dask.participants.equals(local.participants)
+    _, sources_file = replicas
+    window = {"start": date(2020, 1, 1), "end": date(2020, 12, 31), "sources_file": str(sources_file),
+              "source_ids": ["cq_wsjkw", "lz_wjw"]}
+    projects = {}
+    for runner in ("threads", "dask"):
+        db = tmp_path / f"{runner}.duckdb"
+        result = call_flow(backfill, **window, db=str(db), task_runner=runner)
+        assert result["status"] == "completed" and result["new_projects"] > 0
+        projects[runner] = run_query(db.with_name(f"{runner}-latest.duckdb"),
+                                     "SELECT project_id, title, primary_theme, mode, n_participants "
+                                     "FROM v_projects ORDER BY project_id").to_dict("records")
+    assert projects["dask"] == projects["threads"]
