@@ -153,10 +153,10 @@ def test_tmp_columns_span_three_pages_with_family_pagination(tmp_corpus):
 
 def test_article_urls_follow_each_platform_scheme_and_are_stable(tmp_corpus):
     articles = load_corpus(tmp_corpus).articles
-    patterns = {"cq_wsjkw": r"^/zwxx_242/(gzdt|qxdt)/\d{6}/t\d{8}_\d{7,8}\.html$",
+    patterns = {"cq_wsjkw": r"^/(zwxx_242/gzdt|zwgk_242/fdzdgknr/tzgg/gzgs)/\d{6}/t\d{8}_\d{7,8}\.html$",
                 "yc_wsjkw": r"^/bm/qwsjkw/zwxx_71652/gzdt/\d{6}/t\d{8}_\d{7,8}\.html$",
-                "sc_wsjkw": r"^/scwsjkw/(gzdt|szdt)/\d{4}/[1-9]\d?/[1-9]\d?/[0-9a-f]{32}\.shtml$",
-                "cd_wjw": r"^/cdwjw/c13563[46]/\d{4}-\d{2}/\d{2}/content_[0-9a-f]{32}\.shtml$",
+                "sc_wsjkw": r"^/scwsjkw/(gzdt|gggs)/\d{4}/[1-9]\d?/[1-9]\d?/[0-9a-f]{32}\.shtml$",
+                "cd_wjw": r"^/cdwjw/c135634/\d{4}-\d{2}/\d{2}/content_[0-9a-f]{32}\.shtml$",
                 "lz_wjw": r"^/xwdt/gzdt/\d{6}/t\d{8}_\d+\.html$"}
     for source in SOURCES:
         layout = layout_for(source, 5)
