@@ -48,15 +48,21 @@ def month_chunks(start: date, end: date) -> list[tuple[date, date]]:
     return chunks[::-1]
 
 
+def run_directly(crawl: Callable[[], RunReport], first: date, last: date) -> RunReport:
+    return crawl()
+
+
 def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: date, end: date, refetch: bool,
                   client: PoliteClient, progress: Progress | None = None,
-                  on_chunk: Callable[[Source, date, date, str], None] | None = None) -> RunReport:
+                  on_chunk: Callable[[Source, date, date, str], None] | None = None,
+                  run_chunk: Callable[[Callable[[], RunReport], date, date], RunReport] = run_directly) -> RunReport:
     """Backfill [start, end] month by month; chunks finished by an earlier run are skipped.
 
     A chunk counts as finished only when its walk was clean (no failed fetch or parse, no
     empty or broken list page), so a rerun after a crash, an outage or a transient layout
     glitch redoes exactly the unfinished months (stored articles are never refetched).
     Returns one report whose per-source health adds up all the chunks, as recorded.
+    ``run_chunk`` runs each month's crawl (the flow makes each one a Prefect task).
     """
     done = store.finished_chunks(wh, refetch)
     page_cache = RunPageCache()
@@ -66,8 +72,9 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
         todo = [s for s in sources if (s.id, chunk_start, chunk_end) not in done]
         if not todo:
             continue
-        report = crawl_into(wh, run_id, todo, CrawlPolicy.backfill(chunk_start, chunk_end, refetch), client, progress,
-                            page_cache, record_health=False)
+        policy = CrawlPolicy.backfill(chunk_start, chunk_end, refetch)
+        report = run_chunk(lambda: crawl_into(wh, run_id, todo, policy, client, progress, page_cache,
+                                              record_health=False), chunk_start, chunk_end)
         for health in report.sources:
             source = next(s for s in todo if s.id == health.source_id)
             finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status == "ok"

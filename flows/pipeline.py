@@ -6,7 +6,8 @@ flow's own process (tasks run in its threads; the Warehouse serialises them).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -33,10 +34,18 @@ def crawl_task(state: RunState, sources: Sequence[Source], policy: CrawlPolicy) 
     return report
 
 
+@task(name="backfill-month", task_run_name="backfill {first} to {last}", cache_policy=NO_CACHE,
+      persist_result=False)
+def month_task(crawl: Callable[[], RunReport], first: date, last: date) -> RunReport:
+    """One month of a backfill, visible as its own task run (it writes through the flow's warehouse)."""
+    return crawl()
+
+
 @task(name="backfill-chunks", cache_policy=NO_CACHE, persist_result=False)
 def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetch: bool) -> RunReport:
     with polite_client(state.wh) as client:
-        report = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback())
+        report = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback(),
+                               run_chunk=month_task)
         state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
     absorb_crawl(state, report)
     return report

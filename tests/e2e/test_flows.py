@@ -45,6 +45,7 @@ def test_backfill_then_nightly(prefect_harness, replicas, tmp_path):
                                         "new_projects": result["new_projects"], "errors": 0}]
     assert run_query(published, "SELECT count(*) AS n FROM v_projects")["n"][0] == result["new_projects"] > 0
     assert run_query(published, "SELECT count(*) AS n FROM v_rankings WHERE period = '2019-2021'")["n"][0] > 0
+    assert len(task_runs_named("backfill 20")) == 36  # one task run per month of 2019-2021
     summary, top = latest_artifact("backfill-summary"), latest_artifact("top-rankings")
     assert "| new projects |" in summary.data and all(f"| {s.id} | ok |" in summary.data for s in running.sources)
     assert "Top localities by degree, 2019-2021" == top.description and len(json.loads(top.data)) == 10
@@ -59,6 +60,15 @@ def test_backfill_then_nightly(prefect_harness, replicas, tmp_path):
     runs = run_query(published, "SELECT flow, status FROM v_runs ORDER BY run_id")
     assert runs.to_dict("records") == [{"flow": "backfill", "status": "completed"},
                                        {"flow": "nightly", "status": "completed"}]
+
+
+def task_runs_named(prefix: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=prefix)))
+    return [run for run in runs if run.name.startswith(prefix)]
 
 
 def latest_artifact(key: str):
