@@ -422,7 +422,8 @@ def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) o
 
 
 @app.command()
-def demo() -> None:
+def demo(directory: Path = typer.Option(Path("data/demo"), "--dir", help="Where the demo warehouse and report go "
+                                                                          "(emptied of an earlier demo first).")) -> None:
     """Serve the bundled sample sites on 127.0.0.1, backfill 2019-2021 into data/demo/, write the report."""
     from flows.demo import PERIOD, run_demo
     from flows.outputs import ranking_tables
@@ -430,7 +431,7 @@ def demo() -> None:
 
     try:
         with progress_showing():
-            result = run_demo()
+            result = run_demo(directory)
     except (WarehouseError, ValueError) as exc:
         fail(str(exc).splitlines()[0])
     counts = run_query(result.published, "SELECT (SELECT count(*) FROM v_documents) AS documents, "
@@ -441,12 +442,13 @@ def demo() -> None:
     out.print(f"[bold]healthcoop demo[/]: run {result.run['run_id']} {result.run['status']}, "
               f"{result.run['pages_fetched']} pages fetched from the sample sites")
     out.print(", ".join(f"{int(v)} {k.replace('_', ' ')}" for k, v in counts.items()))
-    table = ranking_tables(result.published, PERIOD, "locality", compare=False)["table3"]
+    tables, _ = ranking_tables(result.published, PERIOD, "locality", compare=False)
+    table = tables["table3"]
     print_frame(table.round(3), f"Top localities by degree centrality, {PERIOD} (the paper's Table 3)")
     out.print(f"report:     {result.report.resolve()}")
     out.print(f"warehouse:  {result.published.resolve()} (published read-only copy)")
     out.print(f"sources:    {result.sources_file.resolve()}")
-    out.print("try:        .venv/bin/healthcoop query --db data/demo/healthcoop.duckdb "
+    out.print(f"try:        .venv/bin/healthcoop query --db {result.db} "
               "\"SELECT node, n_projects, degree FROM v_rankings WHERE period = '2019-2021' AND level = 'prefecture' "
               "ORDER BY rank_degree LIMIT 5\"", markup=False)
 

@@ -84,12 +84,10 @@ def test_markup_in_scraped_titles_stays_inert_in_the_browser(tmp_path, chromium)
 
 @pytest.mark.flow
 @pytest.mark.slow
-def test_demo_report_in_the_browser_and_its_screenshot(tmp_path, chromium, prefect_harness):
-    from flows.demo import run_demo
-
-    demo = run_demo(tmp_path / "demo")
-    with loaded(chromium, demo.report) as (page, seen):
-        check_page(page, seen, prefecture_nodes(demo.published))
+def test_demo_report_in_the_browser_and_its_screenshot(chromium, cli_demo):
+    directory, _ = cli_demo
+    with loaded(chromium, directory / "report" / "index.html") as (page, seen):
+        check_page(page, seen, prefecture_nodes(directory / "healthcoop-latest.duckdb"))
         assert page.locator("svg#network-institution circle.node").count() == 30
         figure = page.locator("figure:has(svg#network-prefecture)").bounding_box()
         SCREENSHOT.parent.mkdir(exist_ok=True)
