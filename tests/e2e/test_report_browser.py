@@ -7,6 +7,8 @@ shown as text with no dialog opened. The demo report's screenshot goes to docs/r
 """
 from __future__ import annotations
 
+import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -84,13 +86,17 @@ def test_markup_in_scraped_titles_stays_inert_in_the_browser(tmp_path, chromium)
 
 @pytest.mark.flow
 @pytest.mark.slow
-def test_demo_report_in_the_browser_and_its_screenshot(chromium, cli_demo):
+def test_demo_report_in_the_browser_and_its_screenshot(chromium, cli_demo, tmp_path):
+    """The screenshot goes to tmp; ``UPDATE_SCREENSHOT=1`` also copies it to docs/report.png
+    (the README shows it), so a test run never leaves the working tree changed."""
     directory, _ = cli_demo
+    screenshot = tmp_path / "report.png"
     with loaded(chromium, directory / "report" / "index.html") as (page, seen):
         check_page(page, seen, prefecture_nodes(directory / "healthcoop-latest.duckdb"))
         assert page.locator("svg#network-institution circle.node").count() == 30
         figure = page.locator("figure:has(svg#network-prefecture)").bounding_box()
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True,
+        page.screenshot(path=str(screenshot), full_page=True,
                         clip={"x": 0, "y": 0, "width": 1280, "height": figure["y"] + figure["height"] + 24})
-    assert SCREENSHOT.stat().st_size > 50_000
+    assert screenshot.stat().st_size > 50_000
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(screenshot, SCREENSHOT)
