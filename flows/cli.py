@@ -106,8 +106,21 @@ def print_frame(frame, title: str | None = None) -> None:
     for column in frame.columns:
         table.add_column(str(column), overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     out.print(table)
+
+
+def _cell(value) -> str:
+    """A table cell: SQL NULL (None, NaN, NaT, pd.NA) shows as an empty cell, not as 'nan'."""
+    import pandas as pd
+
+    try:
+        missing = value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays: never missing as a whole
+        missing = False
+    if missing:
+        return ""
+    return str(value.tolist() if hasattr(value, "tolist") and not isinstance(value, str) else value)
 
 
 @app.command()

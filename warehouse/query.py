@@ -33,6 +33,8 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         kind = statement.type.name
         if kind not in _READ_TYPES:
             raise QueryError(f"refused: {kind} statements are not allowed; `healthcoop query` is read-only")
+    if len(statements) > 1:  # only the last result could be shown
+        raise QueryError(f"bad SQL: one statement per query, got {len(statements)}; run them one at a time")
 
 
 def run_query(db_path: str | Path, sql: str) -> pd.DataFrame:

@@ -83,11 +83,13 @@ def test_query_is_read_only_and_reports_bad_sql(tmp_path):
         pass
     assert run_query(db, "SELECT 1 AS x")["x"].tolist() == [1]
     for sql in ("INSERT INTO runs (run_id, flow, started_at, status) VALUES (1, 'x', now(), 'x')",
-                "DROP VIEW v_runs", "COPY (SELECT 1) TO 'x.csv'", "ATTACH 'other.duckdb'"):
+                "DROP VIEW v_runs", "COPY (SELECT 1) TO 'x.csv'", "ATTACH 'other.duckdb'", "SELECT 1; DROP VIEW v_runs"):
         with pytest.raises(QueryError, match="refused"):
             run_query(db, sql)
     with pytest.raises(QueryError, match="bad SQL: Parser Error"):
         run_query(db, "SELEC 1")
+    with pytest.raises(QueryError, match="one statement per query, got 2"):
+        run_query(db, "SELECT 1; SELECT 2")
     with pytest.raises(QueryError, match="bad SQL"):
         run_query(db, "SELECT * FROM no_such_table")
 
