@@ -8,8 +8,9 @@ Modes:
 
 - ``incremental`` (nightly): list page 1 is asked for with the validators stored after the
   last complete walk, so an unchanged column costs one request that answers 304. Lists are
-  newest first, so pagination stops at the first page that contains an already stored
-  article; only unknown articles are fetched.
+  newest first, so pagination stops at the first page whose oldest row is already stored
+  (a known article pinned above new ones does not stop it); only unknown articles are
+  fetched.
 - ``backfill(start, end)``: walks until a page whose dated items are all older than
   ``start`` (pages past the page count are never asked for), keeps items dated within
   ``[start, end]`` (an undated item is fetched and judged by its article date), and skips
@@ -307,7 +308,9 @@ class _SourceWalk:
             return items[:1], True
         if mode == "incremental":
             known = self.sink.known_articles(self.source.id, [i.url for i in items])
-            return [i for i in items if i.url not in known], bool(known)
+            # Lists are newest first: once a page's oldest row is known, so is everything after
+            # it. A known row above new ones is a pinned (置顶) article: keep walking.
+            return [i for i in items if i.url not in known], not items or items[-1].url in known
         window = [i for i in items if i.published_date is None or self.policy.in_window(i.published_date)]
         for _ in range(len(items) - len(window)):
             self.health.record_skip("outside_window")

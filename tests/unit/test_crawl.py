@@ -252,6 +252,19 @@ def test_no_change_incremental_costs_one_request_per_column(site, server, client
     assert health.not_modified == (2 if etags else 0) and health.status == "ok"
 
 
+def test_a_pinned_known_article_does_not_hide_new_ones_on_the_next_page(site, server, client):
+    daily(site, "/news/", JAN, 12)
+    src, sink = source_for(server), MemorySink()
+    run(src, client, sink, CrawlPolicy())
+    for n in range(PAGE_SIZE + 2):  # more new articles than fit on page 1 …
+        site.add("/news/", f"new{n}", date(2020, 2, 1 + n))
+    site.columns["/news/"].insert(0, site.columns["/news/"].pop(PAGE_SIZE + 2))  # … under a known, pinned one
+    server.clear_log()
+    run(src, client, sink, CrawlPolicy())
+    assert {f"new{n}" for n in range(PAGE_SIZE + 2)} <= stored_slugs(sink)
+    assert "/news/index_1.html" in server.paths() and "/news/index_2.html" not in server.paths()
+
+
 def test_incremental_after_one_new_article_fetches_page_one_and_that_article(site, server, client):
     for column in ("/news/", "/notices/"):
         daily(site, column, JAN, 12, prefix=column.strip("/"))
