@@ -338,7 +338,26 @@ def rankings(level: Level = typer.Option(Level.locality, "--level", help="Networ
         if format is TableFormat.csv:
             sys.stdout.write(f"# {titles[key]}\n" + render(frame, "csv"))
         else:
-            print_frame(frame.round(3), titles[key])
+            print_frame((_narrow_comparison(frame) if key == "paper_comparison" else frame).round(3), titles[key])
+
+
+def _narrow_comparison(frame):
+    """The comparison in eight columns a terminal can show (csv and json keep every column)."""
+    import pandas as pd
+
+    def number(value, missing=""):
+        return missing if pd.isna(value) else f"{round(float(value), 3):g}"
+
+    return pd.DataFrame({
+        "table": frame["table"].str.replace("table", "", regex=False), "node": frame["node"],
+        "measure": frame["measure"],
+        "paper": [f"{'' if r == '=' else r + ' '}{number(v)}" for r, v in zip(frame["relation"], frame["paper"])],
+        "ours": frame["ours"].map(number),
+        "rank paper/ours": [f"{number(a, '–')}/{number(b, '–')}" for a, b in zip(frame["paper_rank"], frame["our_rank"])],
+        "agrees": frame["agrees"].map({True: "yes", False: "no"}).fillna(""),
+        "other variant": [f"{k}: {number(v)}" if isinstance(k, str) and k else ""
+                          for k, v in zip(frame["alternative"], frame["ours_alternative"])],
+    })
 
 
 class ExportWhat(str, Enum):

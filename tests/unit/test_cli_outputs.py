@@ -57,3 +57,11 @@ def test_witnesses_count_only_when_asked(db):
     without = {row["node"]: row["n_projects"] for row in rankings(db)["table1"]}
     with_them = {row["node"]: row["n_projects"] for row in rankings(db, "--with-witnesses")["table1"]}
     assert with_them["重庆市"] == without["重庆市"] + 1
+
+
+def test_the_comparison_with_the_paper_fits_a_terminal_and_csv_keeps_every_column(db):
+    table = CliRunner().invoke(app, ["rankings", "--compare-paper", "--db", str(db)])
+    assert table.exit_code == 0 and "agrees" in table.stdout and "Chongqing city" not in table.stdout
+    csv = CliRunner().invoke(app, ["rankings", "--compare-paper", "--format", "csv", "--db", str(db)])
+    assert "table,item,node,measure,relation,paper,ours,paper_rank,our_rank,agrees,alternative,ours_alternative" \
+        in csv.stdout
