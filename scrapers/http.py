@@ -13,6 +13,7 @@ instead of being parsed as content.
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import threading
@@ -57,7 +58,8 @@ class Site(Protocol):
 class ClientSettings:
     """Knobs of the polite client; the defaults suit the target sites (see research notes §9)."""
 
-    user_agent: str = DEFAULT_USER_AGENT
+    #: Operators put their own contact in ``HEALTHCOOP_USER_AGENT`` (a URL or an e-mail address).
+    user_agent: str = field(default_factory=lambda: os.environ.get("HEALTHCOOP_USER_AGENT") or DEFAULT_USER_AGENT)
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     max_duration: float = 60.0  # a whole response, so a server dripping bytes cannot hold us
