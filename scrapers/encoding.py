@@ -30,6 +30,8 @@ MISDECLARED_MIN_REPLACEMENTS = 3
 #: Share of non-ASCII characters that must be CJK for a strict gb18030 decoding to be trusted.
 CJK_SHARE_FOR_GB = 0.5
 
+#: Single-byte Western codecs (by ``codecs.lookup`` name): every byte decodes, so none yields U+FFFD.
+_WESTERN_SINGLE_BYTE = frozenset({"iso8859-1", "cp1252", "iso8859-15"})
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([^\s"';,]+)""", re.IGNORECASE)
@@ -113,17 +115,29 @@ def _strict(body: bytes, codec: str) -> str | None:
 
 def _decode_declared(body: bytes, codec: str, step: str) -> DecodedText:
     text, count = _decode_counting(body, codec)
-    if count < MISDECLARED_MIN_REPLACEMENTS:
+    if count >= MISDECLARED_MIN_REPLACEMENTS:
+        doubt = f"that gives {count} U+FFFD"
+    elif _is_western_single_byte(codec) and sum(byte > 127 for byte in body) >= MISDECLARED_MIN_REPLACEMENTS:
+        # Every byte decodes in these, so a Chinese page mislabelled with one (a server
+        # default) would read as mojibake without a single U+FFFD.
+        doubt = "that reads its non-ASCII bytes as Latin letters"
+    else:
         return DecodedText(text, codec, count, step)
     for alternative in ("utf-8", "gb18030"):
         if alternative == codec:
             continue
         clean = _strict(body, alternative)
         if clean is not None and (alternative == "utf-8" or _looks_chinese(clean)):
-            note = (f"{step} declared {codec} but that gives {count} U+FFFD; "
-                    f"the bytes decode cleanly as {alternative}")
+            note = f"{step} declared {codec} but {doubt}; the bytes decode cleanly as {alternative}"
             return DecodedText(clean, alternative, 0, step, note)
     return DecodedText(text, codec, count, step)
+
+
+def _is_western_single_byte(codec: str) -> bool:
+    try:
+        return codecs.lookup(codec).name in _WESTERN_SINGLE_BYTE
+    except LookupError:
+        return False
 
 
 def _looks_chinese(text: str) -> bool:

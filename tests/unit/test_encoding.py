@@ -51,6 +51,20 @@ def test_gbk_body_misdeclared_as_utf8_in_header_is_detected_and_noted():
     assert "declared utf-8" in decoded.note and "U+FFFD" in decoded.note
 
 
+@pytest.mark.parametrize("label, body_codec", [("ISO-8859-1", "gb18030"), ("windows-1252", "utf-8")])
+def test_chinese_body_labelled_with_a_western_single_byte_charset_is_read_right_and_noted(label, body_codec):
+    """Latin-1 and cp1252 decode any bytes without a U+FFFD: mojibake would pass unnoticed."""
+    body = "<p>重庆市卫生健康委员会与泸州市卫生健康委员会签署合作协议，堃镕</p>".encode(body_codec)
+    decoded = decode_html(body, f"text/html; charset={label}")
+    assert "签署合作协议，堃镕" in decoded.text and decoded.encoding == body_codec
+    assert decoded.note.startswith("header declared") and decoded.replacements == 0
+
+
+def test_a_real_latin1_page_stays_latin1():
+    decoded = decode_html("<p>café résumé naïve</p>".encode("latin-1"), "text/html; charset=iso-8859-1")
+    assert decoded.text == "<p>café résumé naïve</p>" and decoded.note is None and decoded.replacements == 0
+
+
 def test_utf8_body_misdeclared_as_gb2312_in_meta_is_read_as_utf8():
     raw = page('<meta charset="gb2312">').encode("utf-8")
     decoded = decode_html(raw, "text/html")
