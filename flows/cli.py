@@ -14,12 +14,13 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
 from rich.table import Table
+from typer.core import TyperGroup
 
 from scrapers.registry import RegistryError, default_sources_path, load_sources
 from warehouse.db import (Warehouse, WarehouseError, WriterLock, default_db_path, published_path,
                           schema_version)
+
 
 class _OneLineOSErrors(TyperGroup):
     """Any OS error a command meets (an unwritable --out, a full disk, a vanished file) is one

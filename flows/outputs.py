@@ -11,10 +11,10 @@ import pandas as pd
 
 from analysis.network import (NetworkResult, compare_with_paper, compute_all, export_network, paper_tables,
                               safe_output_path)
-from analysis.network.periods import PAPER_PERIOD
+from analysis.network.periods import PAPER_PERIOD, parse_period
 from warehouse.db import WarehouseError, open_reader
-from warehouse.store import CODED_PARTICIPANTS_SQL, CODED_PROJECTS_SQL
 from warehouse.snapshots import read_snapshot
+from warehouse.store import CODED_PARTICIPANTS_SQL, CODED_PROJECTS_SQL
 
 VIEW_EXPORTS = {
     "projects": ("v_projects", "v_project_participants", "v_documents"),
@@ -43,8 +43,9 @@ def ranking_tables(path: Path, period: str, level: str, compare: bool, model: st
     the same read-only copy, shown, and not stored."""
     result = load_network(path)
     stored = set(result.params.get("periods", []))
-    on_the_spot = model != result.params.get("model", "ego") or include_witnesses or period not in stored
     try:
+        period = parse_period(period, [int(p) for p in stored if p.isdigit()]).label  # "all" -> "2019-2023"
+        on_the_spot = model != result.params.get("model", "ego") or include_witnesses or period not in stored
         if on_the_spot:
             result = _compute(path, period, model, include_witnesses)
         tables = paper_tables(result, period=period, level=level)

@@ -65,3 +65,7 @@ def test_the_comparison_with_the_paper_fits_a_terminal_and_csv_keeps_every_colum
     csv = CliRunner().invoke(app, ["rankings", "--compare-paper", "--format", "csv", "--db", str(db)])
     assert "table,item,node,measure,relation,paper,ours,paper_rank,our_rank,agrees,alternative,ours_alternative" \
         in csv.stdout
+
+
+def test_all_is_the_whole_range_of_the_snapshot(db):
+    assert rankings(db, "--period", "all") == rankings(db, "--period", "2019-2021")  # the data span 2019-2021
