@@ -45,7 +45,6 @@ from scrapers.registry import Column, Source
 
 Mode = Literal["incremental", "backfill", "check"]
 END_OF_LIST_STATUSES = frozenset({404, 410})  # a probed page past the end of an unnumbered list
-FAILED_FETCH = frozenset({"http_error", "network_error", "too_large", "challenged"})
 NOT_FOR_US = frozenset({"robots_disallowed", "off_origin"})  # skipped, not the site's fault
 MAX_PENDING_PARSES = 32  # fetched articles waiting for the parser thread before fetching waits too
 
@@ -233,8 +232,7 @@ class _SourceWalk:
         for path, item in self.sink.unfetched_articles(self.source.id):
             if self.stopped:
                 break
-            if path in columns and item.url not in self.attempted \
-                    and not self.sink.known_articles(self.source.id, [item.url]):
+            if path in columns and item.url not in self.attempted:
                 self.fetch_article(columns[path], item)
         self.collect_articles(keep=0)
 
@@ -312,12 +310,10 @@ class _SourceWalk:
             # it. A known row above new ones is a pinned (置顶) article: keep walking.
             return [i for i in items if i.url not in known], not items or items[-1].url in known
         window = [i for i in items if i.published_date is None or self.policy.in_window(i.published_date)]
-        for _ in range(len(items) - len(window)):
-            self.health.record_skip("outside_window")
+        self.health.record_skip("outside_window", len(items) - len(window))
         if not self.policy.refetch:
             known = self.sink.known_articles(self.source.id, [i.url for i in window])
-            for _ in known:
-                self.health.record_skip("already_stored")
+            self.health.record_skip("already_stored", len(known))
             window = [i for i in window if i.url not in known]
         all_older = all(i.published_date is not None and i.published_date < self.policy.start for i in page.items)
         return window, all_older

@@ -25,6 +25,7 @@ STANDARD_TAGS = {
     "PubDate": "pub_date",
     "ContentSource": "content_source",
 }
+_STANDARD_BY_LOWER = {tag.lower(): attr for tag, attr in STANDARD_TAGS.items()}  # sites vary the case
 _PLACEHOLDERS = frozenset({"null", "none", "undefined", "nil", "(null)", "nan", "-", "—", "/"})
 _TEMPLATE_LEAK = re.compile(r"\$\{|\{\{|<%|#\{|\$!|<\s*/?\s*trs_|\[!--|<!--|^\$[A-Za-z_]|^@[A-Za-z_]+@$",
                             re.IGNORECASE)
@@ -86,14 +87,13 @@ def read_govmeta(page: BeautifulSoup | etree._Element) -> GovMeta:
     found: dict[str, str] = {}
     standard_keywords: str | None = None
     seo_keywords: str | None = None
-    by_lower = {tag.lower(): attr for tag, attr in STANDARD_TAGS.items()}
     for name, content in meta_tags(page):
         value = usable(content)
         if value is None:
             continue
         lower = name.lower()
-        if lower in by_lower:
-            found.setdefault(by_lower[lower], value)
+        if lower in _STANDARD_BY_LOWER:
+            found.setdefault(_STANDARD_BY_LOWER[lower], value)
         elif lower == "keywords" and name == "keywords":
             seo_keywords = seo_keywords or value
         elif lower == "keywords":

@@ -83,8 +83,9 @@ class SourceHealth:
             raise ValueError(f"sink returned document status {status!r}; expected one of {DOCUMENT_STATUSES}")
         self.documents[status] += 1
 
-    def record_skip(self, reason: str) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+    def record_skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
 
     def record_fetch_failure(self, fetch: FetchResult, page_kind: str, first_list_page: bool) -> None:
         """A failed fetch; the first list page of a column failing means the column is unreadable."""

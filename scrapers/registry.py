@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from scrapers.cms import FAMILY_NAMES, family
 from scrapers.health import FIELDS as PASS_RATE_FIELDS
 
 BUNDLED_SOURCES = Path(__file__).with_name("sources.yaml")
-KNOWN_CMS = ("trs", "sichuan", "ucap", "generic")
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 DEFAULT_RATE_PER_S = 0.5
 SOURCE_FIELDS = ("id", "name", "cms", "base_url", "rate_per_s", "expect", "columns")
@@ -46,10 +46,6 @@ class Source:
     columns: tuple[Column, ...]
     rate_per_s: float = DEFAULT_RATE_PER_S
     expect: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.base_url).netloc
 
     def column_url(self, column: Column) -> str:
         return self.base_url + column.path
@@ -98,8 +94,8 @@ def _parse_source(entry: Any, where: str) -> Source:
     for key in ("name", "cms", "base_url"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise RegistryError(f"{where}: missing or empty field '{key}'")
-    if entry["cms"] not in KNOWN_CMS:
-        raise RegistryError(f"{where}: field 'cms' is {entry['cms']!r}; known families: {', '.join(KNOWN_CMS)}")
+    if entry["cms"] not in FAMILY_NAMES:
+        raise RegistryError(f"{where}: field 'cms' is {entry['cms']!r}; known families: {', '.join(FAMILY_NAMES)}")
     base_url = entry["base_url"].rstrip("/")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
@@ -112,8 +108,6 @@ def _parse_source(entry: Any, where: str) -> Source:
     if not isinstance(columns_raw, list) or not columns_raw:
         raise RegistryError(f"{where}: field 'columns' must be a non-empty list")
     columns = tuple(_parse_column(c, f"{where}: column #{i + 1}") for i, c in enumerate(columns_raw))
-    from scrapers.cms import family  # the families import this module
-
     column_problem = getattr(family(entry["cms"]), "column_problem", None)
     for i, column in enumerate(columns):
         problem = column_problem(column) if column_problem else None

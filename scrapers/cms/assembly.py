@@ -18,7 +18,7 @@ from datetime import date
 from scrapers.cms import ParseError
 from scrapers.cms.dom import (ATTACHMENT_BLOCKS, FILE_EXTENSIONS, Element, body_lines, clean, context_of,
                               cut_trailing_furniture, descendants, file_extension, find_attachments, find_body,
-                              is_inside, parse_html, raw_text, remove, remove_noise, resolve_link, same_site, select,
+                              is_inside, parse_html, raw_text, remove, remove_noise, select, site_link,
                               select_all, strings, text_of)
 from scrapers.dates import (DateResult, date_from_url, find_signoff_date, parse_date, parse_labelled_date,
                             parse_row_date, year_from_url)
@@ -118,8 +118,7 @@ def anchor_title(anchor: Element) -> str:
 
 
 def _list_item(row: Element, anchor: Element, page_url: str, recipe: ListRecipe) -> ListItem | None:
-    url = resolve_link(page_url, anchor.get("href"))
-    url = same_site(page_url, url) if url else None
+    url = site_link(page_url, anchor.get("href"))
     title = anchor_title(anchor)
     if url is None or url == page_url or file_extension(url) in FILE_EXTENSIONS or not title:
         return None
@@ -184,8 +183,7 @@ def next_page_url(root: Element, page_url: str) -> str | None:
     """The target of a "下一页" link on the same host, if the page has a usable one."""
     for anchor in descendants(root, "a"):
         if text_of(anchor).strip("<>»›＞ ") in _NEXT_PAGE_TEXTS:
-            url = resolve_link(page_url, anchor.get("href"))
-            url = same_site(page_url, url) if url else None
+            url = site_link(page_url, anchor.get("href"))
             if url and url != page_url:
                 return url
     return None

@@ -370,12 +370,16 @@ def resolve_link(page_url: str, href: str | None) -> str | None:
     return absolute if parts.scheme in ("http", "https") and parts.hostname else None
 
 
-def same_site(page_url: str, url: str) -> str | None:
-    """``url`` on the page's own host, with the page's scheme; None when it points to another host.
+def site_link(page_url: str, href: str | None) -> str | None:
+    """``href`` resolved on the page's own host, with the page's scheme; None for non-links and
+    links to another host.
 
     Government templates mix ``http://`` and ``https://`` links to themselves; one scheme per
     site keeps each article at one URL.
     """
+    url = resolve_link(page_url, href)
+    if url is None:
+        return None
     try:
         page, other = urlsplit(page_url), urlsplit(url)
         if (page.hostname, page.port) != (other.hostname, other.port):

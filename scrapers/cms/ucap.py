@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scrapers.cms import ParseError, check_page_index
 from scrapers.cms.assembly import ArticleRecipe, ListRecipe, build_article, build_list
-from scrapers.cms.dom import clean, resolve_link, same_site
+from scrapers.cms.dom import clean, site_link
 from scrapers.dates import date_from_url, parse_date
 from scrapers.records import Article, ListItem, ListPage
 from scrapers.registry import Column, Source
@@ -87,8 +87,7 @@ def parse_search_json(text: str, url: str) -> ListPage:
 def _search_item(result: object, page_url: str) -> ListItem | None:
     if not isinstance(result, dict) or not isinstance(result.get("url"), str):
         return None
-    url = resolve_link(page_url, result["url"])
-    url = same_site(page_url, url) if url else None
+    url = site_link(page_url, result["url"])
     title = clean(unescape(_TAG.sub("", result.get("title") or ""))) if isinstance(result.get("title"), str) else ""
     if url is None or not title:
         return None

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from scrapers.cms import ucap
 from scrapers.registry import Column, Source
 from scrapers.replica.corpus import CorpusArticle
 
@@ -293,12 +294,9 @@ class UcapLayout(Layout):
 
     family = "ucap"
 
-    @staticmethod
-    def channel_id(column: Column) -> str:
-        if column.channel_id:
-            return column.channel_id
-        folder = column.path.rsplit("/", 2)[-2]
-        return folder[1:] if folder.startswith("c") else folder
+    def channel_id(self, column: Column) -> str:
+        """The parser's own rule, so the replica answers where the crawler asks."""
+        return ucap.channel_id(self.source, column)
 
     def api_path(self, column: Column) -> str:
         return f"/es-search/search/{self.channel_id(column)}"
