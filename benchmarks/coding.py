@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.coding import CODER_VERSION, code_corpus  # noqa: E402
+from analysis.coding.document import PARTY_ROLES  # noqa: E402
 from analysis.coding.themes import THEMES  # noqa: E402
 
 CORPUS = ROOT / "sample_sites" / "corpus"
-PARTY_ROLES = ("signatory", "participant")
 TARGETS = {"relevance F1": 0.95, "institution F1": 0.90, "prefecture F1": 0.95,
            "theme Jaccard": 0.80, "dedup pairwise F1": 0.90}
 

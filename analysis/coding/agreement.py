@@ -23,7 +23,12 @@ class AgreementRules:
             if entry["type"] not in AGREEMENT_TYPES:
                 raise DataError(f"agreements.yaml: unknown agreement type {entry['type']!r}")
             alternatives = [p[3:] if p.startswith("re:") else re.escape(p) for p in entry["patterns"]]
-            self.types.append((entry["type"], re.compile("|".join(alternatives))))
+            try:
+                self.types.append((entry["type"], re.compile("|".join(alternatives))))
+            except re.error as exc:
+                raise DataError(f"agreements.yaml: bad regular expression for {entry['type']!r}: {exc}") from None
+        #: Lexicon order ranks the types: of several reports, the first-listed type wins.
+        self.rank = {kind: i for i, (kind, _) in enumerate(self.types)}
 
     def classify(self, title: str, body: str) -> tuple[str, str | None]:
         """(agreement type, the phrase that decided it or None for the fallback)."""

@@ -13,14 +13,14 @@ from typing import Any, Callable, Collection, Iterable, Mapping
 import pandas as pd
 
 from analysis.coding.agreement import agreement_rules
-from analysis.coding.dedup import Cluster, DedupItem, cluster, project_id_for
+from analysis.coding.dedup import Cluster, DedupItem, cluster, earliest_key, project_id_for
 from analysis.coding.document import (PARTY_ROLES, Document, DocumentCoding, DocumentError, Party, as_document,
                                       code_document)
 from analysis.coding.institutions import Institution, finder
 from analysis.coding.mode import mode_of
 from analysis.coding.places import gazetteer
 from analysis.coding.review import Override, confidence, review_status, validate_overrides
-from analysis.coding.roles import ROLE_RANK
+from analysis.coding.roles import ROLE_RANK, party_order
 from analysis.coding.scope import in_scope
 from analysis.coding.themes import theme_rules
 
@@ -127,6 +127,7 @@ def _clusters(codings, flags, doc_overrides: list[Override], rejected, keep_ids:
     items = [DedupItem(d, c.document.published_date, c.signed_date, c.document.title, c.party_ids)
              for d, c in codings.items() if flags[d]]
     clusters = cluster(items, keep_ids)
+    by_id = {item.doc_id: item for item in items}
     holder = {d: c.project_id for c in clusters for d in c.doc_ids}
     moves: dict[str, str] = {}
     for o in doc_overrides:
@@ -148,7 +149,7 @@ def _clusters(codings, flags, doc_overrides: list[Override], rejected, keep_ids:
     old = {c.project_id: c for c in clusters}
     regrouped = []
     for pid, doc_ids in groups.items():
-        doc_ids.sort(key=lambda d: (codings[d].document.published_date or date.max, d))
+        doc_ids.sort(key=lambda d: earliest_key(by_id[d]))
         named = pid in moves.values()
         links = tuple(link for link in (old[pid].links if pid in old else ())
                       if link[0] in doc_ids and link[1] in doc_ids)
@@ -167,9 +168,8 @@ def _build_project(c: Cluster, codings: dict[str, DocumentCoding]) -> _Project:
         pooled = pooled.pooled_with(d.themes)
     decision = theme_rules().decide(pooled)
     p.themes, p.primary_theme, p.theme_evidence = list(decision.themes), decision.primary, decision.evidence
-    order = [kind for kind, _ in agreement_rules().types]
-    p.agreement_type = min((d.agreement_type for d in docs),
-                           key=lambda k: order.index(k) if k in order else len(order))
+    rank = agreement_rules().rank
+    p.agreement_type = min((d.agreement_type for d in docs), key=lambda k: rank.get(k, len(rank)))
     p.parties = _merge_parties(docs)
     _derive(p)
     n_parties = [x for x in p.parties if x.role in PARTY_ROLES]
@@ -192,7 +192,7 @@ def _merge_parties(docs: list[DocumentCoding]) -> list[Party]:
                 merged[key] = party
             elif party.role == old.role:
                 merged[key] = Party(old.institution, old.role, tuple(sorted(set(old.cues + party.cues))))
-    return sorted(merged.values(), key=lambda x: (ROLE_RANK[x.role], x.institution.name))
+    return sorted(merged.values(), key=party_order)
 
 
 def _derive(p: _Project) -> None:
@@ -225,7 +225,7 @@ def _apply_one(p: _Project, o: Override) -> None:
     if o.field == "participants":
         home = p.codings[0].home
         p.parties = sorted((Party(finder().institution(x["institution"], home), x["role"], ("override",))
-                            for x in o.value), key=lambda x: (ROLE_RANK[x.role], x.institution.name))
+                            for x in o.value), key=party_order)
         _derive(p)
     elif o.field == "signed_date":
         p.signed_date, p.date_source = date.fromisoformat(o.value), "override"

@@ -66,7 +66,7 @@ def similarity(a: DedupItem, b: DedupItem) -> float:
     return round(score, 3)
 
 
-def _earliest_key(item: DedupItem) -> tuple:
+def earliest_key(item: DedupItem) -> tuple:
     return (item.published_date is None, item.published_date or date.max, item.doc_id)
 
 
@@ -105,7 +105,7 @@ def cluster(items: list[DedupItem], keep_ids: Collection[str] = ()) -> list[Clus
         groups.setdefault(root(it.doc_id), []).append(it)
     clusters = []
     for members in groups.values():
-        members.sort(key=_earliest_key)
+        members.sort(key=earliest_key)
         ids = tuple(m.doc_id for m in members)
         own = tuple(link for link in links if link[0] in ids)
         clusters.append(Cluster(project_id_for(ids, keep_ids), ids, min((s for *_, s in own), default=1.0), own))

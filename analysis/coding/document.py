@@ -16,7 +16,7 @@ from analysis.coding.institutions import Institution, finder
 from analysis.coding.places import gazetteer
 from analysis.coding.relevance import Relevance, relevance_rules
 from analysis.coding.resources import read_csv
-from analysis.coding.roles import ROLE_RANK, RoleCall, role_rules, settle_receivers, strongest
+from analysis.coding.roles import RoleCall, party_order, role_rules, settle_receivers, strongest
 from analysis.coding.signing import signing_date
 from analysis.coding.themes import ThemeScores, theme_rules
 
@@ -135,7 +135,7 @@ def _parties(calls: list[RoleCall], agreement_type: str) -> tuple[Party, ...]:
     for inst_id, found in by_id.items():
         cues = tuple(sorted({f"{c.mention.surface}:{c.cue}" for c in found if c.role == roles[inst_id]}))
         parties.append(Party(found[0].mention.institution, roles[inst_id], cues or ("consortium rule",)))
-    return tuple(sorted(parties, key=lambda p: (ROLE_RANK[p.role], p.institution.name)))
+    return tuple(sorted(parties, key=party_order))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

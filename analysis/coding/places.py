@@ -128,9 +128,6 @@ class Gazetteer:
         return code
 
     # --- reading names ---------------------------------------------------------------
-    def codes_for(self, surface: str) -> tuple[str, ...]:
-        return self._surface.get(surface, ())
-
     def forms_at(self, text: str, pos: int) -> list[str]:
         """Every known place form (and compound) starting at ``pos``, longest first."""
         return [f for f in self._by_first.get(text[pos], ()) if text.startswith(f, pos)]

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: Where a sentence ends, for the rules that read one sentence at a time (roles, themes).
+SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
 class DataError(ValueError):
@@ -63,11 +65,6 @@ class WeightedRule:
             return text.find(self.phrase)
         m = self.pattern.search(text)
         return m.start() if m else -1
-
-    def count(self, text: str) -> int:
-        if self.phrase is not None:
-            return text.count(self.phrase)
-        return len(self.pattern.findall(text))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every match, left to right (non-overlapping)."""

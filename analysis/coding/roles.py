@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.coding.institutions import InstitutionMention
-from analysis.coding.resources import DataError, read_lexicon
+from analysis.coding.resources import SENTENCE_END, DataError, read_lexicon
 
 ROLES = ("signatory", "participant", "witness")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}  # lower = stronger
+
+
+def party_order(party) -> tuple[int, str]:
+    """How parties are listed everywhere: strongest role first, then by institution name."""
+    return ROLE_RANK[party.role], party.institution.name
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:\n]")
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _LIST_MARKS = re.compile(r"[、和与及以]")
 
 
@@ -85,7 +89,7 @@ class RoleRules:
             if v.subject:
                 return RoleCall(m, v.subject, v.word, "subject")
         if not in_clause:  # "A、B、C，共同签署了…": the verb is in a later clause
-            s_start, s_end = _bounds(text, m.start, m.end, _SENTENCE_END)
+            s_start, s_end = _bounds(text, m.start, m.end, SENTENCE_END)
             for v in verbs:
                 if m.end <= v.start < s_end and v.subject:
                     return RoleCall(m, v.subject, v.word, "subject")

@@ -14,13 +14,12 @@ that was reported about it, not from whichever report came first.
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from analysis.coding.resources import DataError, WeightedRule, read_lexicon, weighted_rules
+from analysis.coding.resources import SENTENCE_END, DataError, WeightedRule, read_lexicon, weighted_rules
 
 THEMES = ("tcm", "modern_medicine", "prevention_care", "health_industry", "talent_research",
           "informatization", "other")
@@ -31,14 +30,12 @@ ZONES = ("title", "lead", "body", "closing")  # the order in which they name the
 _ZONE_SPAN = 10**9
 _LATER_REPORT = 10**7
 _UNRANKED = 10**12
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
 @dataclass(frozen=True)
 class ThemeDecision:
     themes: tuple[str, ...]
     primary: str
-    scores: dict[str, float]
     evidence: dict[str, tuple[str, ...]]
 
 
@@ -94,7 +91,7 @@ class ThemeRules:
         (签署, 方面 …), else ``body``. Closing cues win: "此次签约标志着…" is a remark."""
         starts, zones = [], []
         begin = 0
-        for end in [m.end() for m in _SENTENCE_END.finditer(body)] + [len(body)]:
+        for end in [m.end() for m in SENTENCE_END.finditer(body)] + [len(body)]:
             if end > begin:
                 sentence = body[begin:end]
                 starts.append(begin)
@@ -152,7 +149,7 @@ class ThemeRules:
         primary = kept[0]
         kept = [t for t in kept if t not in self.subsumed.get(primary, ())
                 or s.scores[t] >= self.subsumed_share * s.scores[primary]]
-        return ThemeDecision(tuple(kept), primary, {t: round(s.scores[t], 3) for t in THEMES if s.scores[t]},
+        return ThemeDecision(tuple(kept), primary,
                              {t: tuple(sorted(set(s.phrases[t]))) for t in kept if t in s.phrases})
 
 
