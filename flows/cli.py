@@ -17,18 +17,21 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from scrapers.registry import RegistryError, default_sources_path, load_sources
+from scrapers.registry import RegistryError, load_sources
 from warehouse.db import (Warehouse, WarehouseError, WriterLock, default_db_path, published_path,
                           schema_version)
 
 
-class _OneLineOSErrors(TyperGroup):
-    """Any OS error a command meets (an unwritable --out, a full disk, a vanished file) is one
-    line naming the file, exit status 2, never a traceback."""
+class _OneLineErrors(TyperGroup):
+    """The warehouse's and the registry's own errors (a busy or newer warehouse, bad SQL, a bad
+    sources file) and any OS error (an unwritable --out, a full disk) are one line, exit
+    status 2, never a traceback; commands need not catch them one by one."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (WarehouseError, RegistryError) as exc:  # bad input or a busy/newer warehouse
+            fail(str(exc).splitlines()[0])
         except BrokenPipeError:
             raise  # `healthcoop … | head`: click ends quietly
         except OSError as exc:
@@ -36,7 +39,7 @@ class _OneLineOSErrors(TyperGroup):
             fail(f"{exc.strerror or exc}{where}")
 
 
-app = typer.Typer(cls=_OneLineOSErrors, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(cls=_OneLineErrors, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="healthcoop: health cooperation agreements of the Chengdu–Chongqing region.")
 review_app = typer.Typer(no_args_is_help=True, help="The review queue of low-confidence codings, and manual overrides.")
 app.add_typer(review_app, name="review")
@@ -88,13 +91,6 @@ def db_path(db: Optional[Path]) -> Path:
     return Path(db) if db else default_db_path()
 
 
-def sources_or_fail(path: Optional[Path]):
-    try:
-        return load_sources(path or default_sources_path())
-    except RegistryError as exc:
-        fail(str(exc))
-
-
 def parse_day(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -127,12 +123,9 @@ def _cell(value) -> str:
 @app.command()
 def init(db: Optional[Path] = DbOption) -> None:
     """Create the warehouse, or migrate it to the current schema."""
-    try:
-        with Warehouse(db_path(db)) as wh:
-            version = schema_version(wh.con)
-            wh.changed = True  # publish the read-only copy even for an existing, up-to-date warehouse
-    except WarehouseError as exc:
-        fail(str(exc))
+    with Warehouse(db_path(db)) as wh:
+        version = schema_version(wh.con)
+        wh.changed = True  # publish the read-only copy even for an existing, up-to-date warehouse
     out.print(f"warehouse {db_path(db)} at schema version {version}; published copy {published_path(db_path(db))}")
 
 
@@ -148,10 +141,7 @@ def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."),
     path = db_path(db) if live else published_path(db_path(db))
     if not live and not path.exists() and db_path(db).exists():
         fail(f"no published copy {path} yet; run `healthcoop init --db {db_path(db)}` or use --live")
-    try:
-        frame = run_query(path, sql)
-    except WarehouseError as exc:
-        fail(str(exc))
+    frame = run_query(path, sql)
     if format is QueryFormat.table and out_file is None:
         print_frame(frame)
         return
@@ -168,7 +158,7 @@ def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."),
 def sources(action: Optional[str] = typer.Argument(None, help="`check`: fetch one list page per column and report health."),
             sources_file: Optional[Path] = SourcesOption) -> None:
     """List the sources of the registry, or check each one."""
-    registry = sources_or_fail(sources_file)
+    registry = load_sources(sources_file)
     if action is None:
         table = Table("id", "name", "cms", "base_url", "rate/s", "columns", header_style="bold")
         for s in registry:
@@ -202,12 +192,9 @@ def writer(db: Optional[Path]) -> Iterator[Path]:
     if not path.parent.exists() and path != default_db_path():
         fail(f"warehouse {path}: directory {path.parent} does not exist")
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with WriterLock(path, shared=True):
-            Warehouse(path).open().close(publish=False)  # migrate, or refuse a newer schema, now
-            yield path
-    except WarehouseError as exc:
-        fail(str(exc))
+    with WriterLock(path, shared=True):
+        Warehouse(path).open().close(publish=False)  # migrate, or refuse a newer schema, now
+        yield path
 
 
 def finish(result: dict) -> None:
@@ -228,14 +215,14 @@ def run_flow(flow_fn, **params) -> dict:
     try:
         with progress_showing():
             return call_flow(flow_fn, **params)
-    except (WarehouseError, RegistryError, ValueError) as exc:
+    except ValueError as exc:  # a flow's own check of its parameters (warehouse errors: see _OneLineErrors)
         fail(str(exc).splitlines()[0])
 
 
 @app.command()
 def nightly(sources_file: Optional[Path] = SourcesOption, db: Optional[Path] = DbOption) -> None:
     """Incremental crawl of every source; code new documents; recompute if projects changed."""
-    sources_or_fail(sources_file)
+    load_sources(sources_file)  # a bad registry stops here, before Prefect starts
     with writer(db) as path:
         from flows.nightly import nightly as nightly_flow
 
@@ -255,7 +242,7 @@ def backfill(start: str = typer.Option(..., "--start", help="First day, YYYY-MM-
         fail(f"--start {first} is after --end {last}")
     if task_runner not in ("threads", "dask"):
         fail(f"--task-runner {task_runner!r}: use threads or dask")
-    registry = sources_or_fail(sources_file)
+    registry = load_sources(sources_file)
     unknown = sorted(set(source or ()) - {s.id for s in registry})
     if unknown:
         fail(f"unknown --source {', '.join(unknown)}; known: {', '.join(s.id for s in registry)}")
@@ -317,11 +304,8 @@ def rankings(level: Level = typer.Option(Level.locality, "--level", help="Networ
     from flows.outputs import ranking_tables
     from warehouse.query import render
 
-    try:
-        tables, on_the_spot = ranking_tables(read_path(db, live), period, level.value, compare_paper, model.value,
-                                             with_witnesses)
-    except WarehouseError as exc:
-        fail(str(exc))
+    tables, on_the_spot = ranking_tables(read_path(db, live), period, level.value, compare_paper, model.value,
+                                         with_witnesses)
     if on_the_spot and format is TableFormat.table:
         err.print("computed from the coded projects for this request (not a stored snapshot)", markup=False,
                   highlight=False)
@@ -384,7 +368,7 @@ def export(what: ExportWhat = typer.Option(..., "--what"), format: ExportFormat 
 
     try:
         written, left_out = do_export(read_path(db, live), what.value, format.value, out_dir)
-    except (WarehouseError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc).splitlines()[0])
     for path in written:
         out.print(str(path))
@@ -398,10 +382,7 @@ def review_list(everything: bool = typer.Option(False, "--all", help="Every proj
     """Projects whose coding confidence is below the review threshold."""
     from flows.outputs import review_queue
 
-    try:
-        frame = review_queue(read_path(db, live), everything)
-    except WarehouseError as exc:
-        fail(str(exc))
+    frame = review_queue(read_path(db, live), everything)
     print_frame(frame, f"{len(frame)} projects" + ("" if everything else " need review"))
 
 
@@ -410,10 +391,7 @@ def review_show(project_id: str = typer.Argument(...), live: bool = LiveOption, 
     """One project: its coding, participants, evidence, and the overrides applied to it."""
     from flows.outputs import review_detail
 
-    try:
-        detail = review_detail(read_path(db, live), project_id)
-    except WarehouseError as exc:
-        fail(str(exc))
+    detail = review_detail(read_path(db, live), project_id)
     for key, value in detail["project"].items():
         out.print(f"[bold]{key}[/]: {value}", highlight=False)
     print_frame(detail["participants"], "participants")
@@ -445,11 +423,8 @@ def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) o
     except OverrideError as exc:
         fail(str(exc))
     with writer(db) as path:
-        try:
-            with Warehouse(path) as wh:
-                override_id = add_override(wh, target, target_id, field, parsed, note, author)
-        except WarehouseError as exc:
-            fail(str(exc))
+        with Warehouse(path) as wh:
+            override_id = add_override(wh, target, target_id, field, parsed, note, author)
         out.print(f"override {override_id} recorded; recoding to apply it")
         from flows.recode import recode as recode_flow
 
@@ -467,7 +442,7 @@ def demo(directory: Path = typer.Option(Path("data/demo"), "--dir", help="Where 
     try:
         with progress_showing():
             result = run_demo(directory)
-    except (WarehouseError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc).splitlines()[0])
     counts = run_query(result.published, "SELECT (SELECT count(*) FROM v_documents) AS documents, "
                        "(SELECT count(*) FROM v_documents WHERE is_cooperation) AS cooperation_documents, "
@@ -498,7 +473,7 @@ def report(out_dir: Path = typer.Option(Path("reports"), "--out", help="Director
 
     try:
         index = build_report(load_report_data(read_path(db, live)), out_dir, period=period)
-    except (WarehouseError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc).splitlines()[0])
     out.print(f"report written to {index.resolve()}")
 
@@ -510,10 +485,7 @@ def status(format: StatusFormat = typer.Option(StatusFormat.table, "--format", h
     from analysis.report.status_view import render_status
     from warehouse.report_data import gather_status
 
-    try:
-        facts = gather_status(db_path(db), live=live)
-    except WarehouseError as exc:
-        fail(str(exc))
+    facts = gather_status(db_path(db), live=live)
     if format is StatusFormat.json:
         import json
 
@@ -528,10 +500,7 @@ def backup(out_file: Path = typer.Option(..., "--out", help="File to write the b
     """Write a consistent copy of the warehouse."""
     from warehouse.backup import backup as do_backup
 
-    try:
-        counts = do_backup(db_path(db), out_file)
-    except WarehouseError as exc:
-        fail(str(exc))
+    counts = do_backup(db_path(db), out_file)
     out.print(f"backup written to {out_file} ({sum(counts.values())} rows in {len(counts)} tables)")
 
 
@@ -541,8 +510,5 @@ def restore(backup_file: Path = typer.Argument(..., help="A file written by `hea
     """Verify a backup and restore the warehouse from it."""
     from warehouse.backup import restore as do_restore
 
-    try:
-        counts = do_restore(backup_file, db_path(db))
-    except WarehouseError as exc:
-        fail(str(exc))
+    counts = do_restore(backup_file, db_path(db))
     out.print(f"restored {db_path(db)} from {backup_file} ({sum(counts.values())} rows verified)")
