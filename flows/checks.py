@@ -10,17 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from scrapers.crawl import CrawlPolicy, MemorySink, crawl_source
-from scrapers.http import ClientSettings, PoliteClient
+from scrapers.http import PoliteClient
 from scrapers.registry import Source
 
 
-def check_sources(sources: list[Source], settings: ClientSettings | None = None) -> list[dict]:
+def check_sources(sources: list[Source]) -> list[dict]:
     """One row per column: status, items on list page 1, seconds, the one-line message.
 
     Sources are checked at once, one thread each (their hosts differ; the client paces each
     host), and the columns of a source one after another, so a check takes as long as the
     slowest source, not the sum of them."""
-    with PoliteClient(settings) as client, ThreadPoolExecutor(max_workers=max(1, len(sources))) as pool:
+    with PoliteClient() as client, ThreadPoolExecutor(max_workers=max(1, len(sources))) as pool:
         per_source = pool.map(lambda source: _check_columns(source, client), sources)
         return [row for rows in per_source for row in rows]
 

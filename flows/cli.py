@@ -138,7 +138,7 @@ def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."),
     """Read-only SQL on the warehouse (the published copy by default)."""
     from warehouse.query import render, run_query
 
-    path = db_path(db) if live else published_path(db_path(db))
+    path = read_path(db, live)
     if not live and not path.exists() and db_path(db).exists():
         fail(f"no published copy {path} yet; run `healthcoop init --db {db_path(db)}` or use --live")
     frame = run_query(path, sql)
@@ -435,25 +435,21 @@ def review_set(target_id: str = typer.Argument(..., help="A project id (p_...) o
 def demo(directory: Path = typer.Option(Path("data/demo"), "--dir", help="Where the demo warehouse and report go "
                                                                           "(emptied of an earlier demo first).")) -> None:
     """Serve the bundled sample sites on 127.0.0.1, backfill 2019-2021 into data/demo/, write the report."""
+    from analysis.network import NetworkResult, paper_tables
     from flows.demo import PERIOD, run_demo
-    from flows.outputs import ranking_tables
-    from warehouse.query import run_query
 
     try:
         with progress_showing():
             result = run_demo(directory)
     except ValueError as exc:
         fail(str(exc).splitlines()[0])
-    counts = run_query(result.published, "SELECT (SELECT count(*) FROM v_documents) AS documents, "
-                       "(SELECT count(*) FROM v_documents WHERE is_cooperation) AS cooperation_documents, "
-                       "(SELECT count(*) FROM v_projects) AS projects, "
-                       "(SELECT count(*) FROM v_projects WHERE in_scope) AS in_scope_projects, "
-                       "(SELECT count(DISTINCT institution_id) FROM v_project_participants) AS institutions").iloc[0]
+    counts = result.data["quality"]["counts"]
     out.print(f"[bold]healthcoop demo[/]: run {result.run['run_id']} {result.run['status']}, "
               f"{result.run['pages_fetched']} pages fetched from the sample sites")
-    out.print(", ".join(f"{int(v)} {k.replace('_', ' ')}" for k, v in counts.items()))
-    tables, _ = ranking_tables(result.published, PERIOD, "locality", compare=False)
-    table = tables["table3"]
+    out.print(", ".join(f"{int(counts[key])} {label}" for key, label in (
+        ("documents", "documents"), ("cooperation_documents", "cooperation documents"), ("projects", "projects"),
+        ("projects_in_scope", "in scope projects"), ("institutions", "institutions"))))
+    table = paper_tables(NetworkResult.from_snapshot(result.data["network"]), PERIOD, "locality")["table3"]
     print_frame(table.round(3), f"Top localities by degree centrality, {PERIOD} (the paper's Table 3)")
     out.print(f"report:     {result.report.resolve()}")
     out.print(f"warehouse:  {result.published.resolve()} (published read-only copy)")

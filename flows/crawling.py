@@ -10,16 +10,16 @@ from datetime import date, datetime, timezone
 
 from scrapers.crawl import CrawlPolicy, Progress, RunPageCache, crawl_sources
 from scrapers.health import RunReport, SourceHealth
-from scrapers.http import ClientSettings, PoliteClient
+from scrapers.http import PoliteClient
 from scrapers.registry import Source
 from scrapers.robots import RobotsCache
 from warehouse import store
 from warehouse.db import Warehouse
 
 
-def polite_client(wh: Warehouse, settings: ClientSettings | None = None) -> PoliteClient:
+def polite_client(wh: Warehouse) -> PoliteClient:
     """A client whose robots.txt verdicts come from (and go back to) the warehouse."""
-    return PoliteClient(settings, robots_cache=RobotsCache.load(store.load_robots(wh)))
+    return PoliteClient(robots_cache=RobotsCache.load(store.load_robots(wh)))
 
 
 def crawl_into(wh: Warehouse, run_id: int, sources: Sequence[Source], policy: CrawlPolicy,
@@ -54,7 +54,6 @@ def run_directly(crawl: Callable[[], RunReport], first: date, last: date) -> Run
 
 def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: date, end: date, refetch: bool,
                   client: PoliteClient, progress: Progress | None = None,
-                  on_chunk: Callable[[Source, date, date, str], None] | None = None,
                   run_chunk: Callable[[Callable[[], RunReport], date, date], RunReport] = run_directly) -> RunReport:
     """Backfill [start, end] month by month; chunks finished by an earlier run are skipped.
 
@@ -76,12 +75,8 @@ def backfill_into(wh: Warehouse, run_id: int, sources: Sequence[Source], start: 
         report = run_chunk(lambda: crawl_into(wh, run_id, todo, policy, client, progress, page_cache,
                                               record_health=False), chunk_start, chunk_end)
         for health in report.sources:
-            source = next(s for s in todo if s.id == health.source_id)
-            finished = health.fetch_errors == 0 and health.parse_failures == 0 and health.status == "ok"
-            if finished:
-                store.mark_chunk_done(wh, source.id, chunk_start, chunk_end, refetch, run_id)
-            if on_chunk:
-                on_chunk(source, chunk_start, chunk_end, "done" if finished else "incomplete")
+            if health.fetch_errors == 0 and health.parse_failures == 0 and health.status == "ok":
+                store.mark_chunk_done(wh, health.source_id, chunk_start, chunk_end, refetch, run_id)
             if health.source_id in by_source:
                 by_source[health.source_id].absorb(health)
             else:

@@ -32,6 +32,7 @@ class DemoResult:
     published: Path
     sources_file: Path
     report: Path
+    data: dict  # what the report was built from (warehouse.report_data.load_report_data)
 
 
 def fresh_warehouse(directory: Path) -> Path:
@@ -51,5 +52,6 @@ def run_demo(directory: Path = DEMO_DIR) -> DemoResult:
         sources_file = replicas.write_sources_file(directory / "sources.yaml")
         run = call_flow(backfill, start=START, end=END, sources_file=str(sources_file), db=str(db))
     published = published_path(db)
-    report = build_report(load_report_data(published), directory / "report", period=PERIOD)
-    return DemoResult(run, db, published, sources_file, report)
+    data = load_report_data(published)
+    report = build_report(data, directory / "report", period=PERIOD)
+    return DemoResult(run, db, published, sources_file, report, data)

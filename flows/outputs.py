@@ -27,11 +27,9 @@ def load_network(path: Path) -> NetworkResult:
     """The current snapshot as a NetworkResult (exactly what the ranking views show)."""
     con = open_reader(path)
     try:
-        frames = read_snapshot(con)
+        return NetworkResult.from_snapshot(read_snapshot(con))
     finally:
         con.close()
-    frames.pop("snapshot_id")
-    return NetworkResult(timings=pd.DataFrame(), warnings=[], **frames)
 
 
 def ranking_tables(path: Path, period: str, level: str, compare: bool, model: str = "ego",

@@ -20,6 +20,7 @@ from flows.runs import RunState
 from flows.steps import code_documents, code_step, documents_to_code, recompute_step
 from scrapers.crawl import CrawlPolicy
 from scrapers.health import RunReport
+from scrapers.http import PoliteClient
 from scrapers.registry import Source
 
 TOP_N = 10
@@ -29,8 +30,7 @@ TOP_N = 10
 def crawl_task(state: RunState, sources: Sequence[Source], policy: CrawlPolicy) -> RunReport:
     with polite_client(state.wh) as client:
         report = crawl_into(state.wh, state.run_id, sources, policy, client, progress.callback())
-        state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
-    absorb_crawl(state, report)
+    absorb_crawl(state, report, client)
     return report
 
 
@@ -46,8 +46,7 @@ def backfill_task(state: RunState, sources: Sequence[Source], start, end, refetc
     with polite_client(state.wh) as client:
         report = backfill_into(state.wh, state.run_id, sources, start, end, refetch, client, progress.callback(),
                                run_chunk=month_task)
-        state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
-    absorb_crawl(state, report)
+    absorb_crawl(state, report, client)
     return report
 
 
@@ -98,8 +97,10 @@ def recompute_task(state: RunState, force: bool = False) -> dict:
     return result
 
 
-def absorb_crawl(state: RunState, report: RunReport) -> None:
-    """Fold a crawl report into the run: counts, and every loud source as a run problem."""
+def absorb_crawl(state: RunState, report: RunReport, client: PoliteClient) -> None:
+    """Fold a crawl into the run: the requests the client made, counts, and every loud source
+    as a run problem."""
+    state.add(pages_fetched=sum(s.requests for s in client.host_stats().values()))
     sources = {}
     for health in report.sources:
         new, changed = health.documents["new"], health.documents["changed"]

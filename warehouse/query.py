@@ -15,7 +15,6 @@ import pandas as pd
 from warehouse.db import WarehouseError, open_reader
 
 _READ_TYPES = {"SELECT", "EXPLAIN"}
-FORMATS = ("table", "csv", "json", "parquet")
 
 
 class QueryError(WarehouseError):

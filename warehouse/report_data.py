@@ -20,6 +20,7 @@ import duckdb
 from warehouse.db import WarehouseError, open_reader, published_path
 from warehouse.query import to_jsonable
 from warehouse.snapshots import read_snapshot
+from warehouse.store import CODED_PARTICIPANTS_SQL
 
 DEFAULT_RUNS = 10
 PROBLEM_SAMPLES = 5
@@ -116,8 +117,7 @@ def load_report_data(path: str | os.PathLike, n_runs: int = DEFAULT_RUNS) -> dic
         return {
             "network": read_snapshot(con),
             "projects": con.execute("SELECT * FROM v_projects ORDER BY project_id").df(),
-            "participants": con.execute(
-                "SELECT * FROM v_project_participants ORDER BY project_id, institution_id").df(),
+            "participants": con.execute(CODED_PARTICIPANTS_SQL).df(),
             "quality": quality(con, n_runs),
         }
     finally:

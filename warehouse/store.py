@@ -22,6 +22,7 @@ import pandas as pd
 
 from scrapers.records import Article, FetchResult, ListItem
 from warehouse.db import Warehouse
+from warehouse.snapshots import RANKING_COLUMNS
 
 
 def url_path(url: str) -> str:
@@ -335,10 +336,6 @@ def current_snapshot(wh: Warehouse) -> dict | None:
     return {"snapshot_id": snapshot_id, "fingerprint": fingerprint, "created_at": created_at, "n_projects": n_projects}
 
 
-RANKING_COLUMNS = ("period", "level", "node", "n_projects", "share", "degree", "n_alters", "degree_norm", "constraint",
-                   "effective_size", "efficiency", "betweenness", "rank_projects", "rank_degree")
-
-
 def save_snapshot(wh: Warehouse, result, fingerprint: str, coder_version: str, run_id: int | None,
                   n_projects: int) -> int:
     """Store a recompute as the new current snapshot; older snapshots are kept for comparison."""
@@ -349,13 +346,9 @@ def save_snapshot(wh: Warehouse, result, fingerprint: str, coder_version: str, r
         con.execute("UPDATE network_snapshots SET is_current = FALSE WHERE is_current")
         con.execute("INSERT INTO network_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, TRUE)",
                     [snapshot_id, fingerprint, coder_version, _json(result.params), datetime.now(), run_id, n_projects])
-        metrics = rankings[list(RANKING_COLUMNS)].copy()
-        metrics.insert(0, "snapshot_id", snapshot_id)
-        metrics["extra"] = [_json({c: _none(v) for c, v in zip(extra_columns, row)})
-                            for row in rankings[extra_columns].itertuples(index=False)]
-        con.register("metrics_frame", metrics)
-        con.execute("INSERT INTO node_metrics SELECT * FROM metrics_frame")
-        con.unregister("metrics_frame")
+        metrics = rankings.assign(extra=[_json({c: _none(v) for c, v in zip(extra_columns, row)})
+                                         for row in rankings[extra_columns].itertuples(index=False)])
+        _insert_frame(con, "node_metrics", snapshot_id, metrics, (*RANKING_COLUMNS, "extra"))
         _insert_frame(con, "network_nodes", snapshot_id, result.nodes,
                       ("period", "level", "node", "label", "node_type", "sector", "province", "prefecture", "county"))
         _insert_frame(con, "network_edges", snapshot_id, result.edges, ("period", "level", "source", "target", "weight"))

@@ -15,11 +15,14 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+if TYPE_CHECKING:  # networkx costs ~0.7 s to import; only the GraphML/GEXF writers need it
+    import networkx as nx
 
 ATTRIBUTE_COLUMNS = {"label": "label", "node_type": "type", "sector": "sector", "province": "province",
                      "prefecture": "prefecture", "county": "county"}
@@ -64,6 +67,8 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, rankings: pd.DataFrame
         raise ValueError(f"period {period} at level {level}: no nodes to export")
     metrics = _select(rankings, period, level).set_index("node")
     metric_columns = [c for c in metrics.columns if c not in METRIC_SKIP]
+    import networkx as nx
+
     graph = nx.Graph(period=period, level=level)
     for row in node_rows.itertuples(index=False):
         attributes = {"level": level}
@@ -79,11 +84,15 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, rankings: pd.DataFrame
 
 
 def write_graphml(graph: nx.Graph, path: Path) -> Path:
+    import networkx as nx
+
     nx.write_graphml(graph, path, named_key_ids=True)
     return path
 
 
 def write_gexf(graph: nx.Graph, path: Path) -> Path:
+    import networkx as nx
+
     nx.write_gexf(graph, path, version="1.2draft")
     return path
 

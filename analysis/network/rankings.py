@@ -50,6 +50,12 @@ class NetworkResult:
     params: dict
     warnings: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_snapshot(cls, frames: dict) -> NetworkResult:
+        """A stored snapshot (``warehouse.snapshots.read_snapshot``) as a result; a snapshot keeps
+        no timings or warnings."""
+        return cls(timings=pd.DataFrame(), warnings=[], **{k: v for k, v in frames.items() if k != "snapshot_id"})
+
 
 def _rank(values: pd.Series) -> pd.Series:
     return values.rank(method="min", ascending=False).astype("int64")

@@ -75,11 +75,6 @@ def overview(network: dict, period: str, quality: dict) -> list[dict]:
 
 # --- the paper's tables -------------------------------------------------------------------
 
-def network_result(network: dict) -> NetworkResult:
-    frames = {k: v for k, v in network.items() if k != "snapshot_id"}
-    return NetworkResult(timings=pd.DataFrame(), warnings=[], **frames)
-
-
 def _name(row) -> str:
     return row.node if missing(row.node_label) else str(row.node_label)
 
@@ -170,7 +165,7 @@ def paper_section(network: dict, period: str, paper_file=None) -> dict:
     """Tables 1-4 of the period from our data and, for the paper's own period, its published
     rows beside them. Without analysis/data/paper_tables.json the published side is left out
     and `paper_note` says so."""
-    result = network_result(network)
+    result = NetworkResult.from_snapshot(network)
     ours = _our_tables(result, period)
     try:
         paper = load_paper_tables(paper_file) if paper_file else load_paper_tables()
