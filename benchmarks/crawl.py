@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -32,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.results import RESULTS, write_section  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_section  # noqa: E402
 
 from scrapers.crawl import CrawlPolicy, MemorySink, crawl_source, crawl_sources  # noqa: E402
 from scrapers.http import ClientSettings, PoliteClient, origin_of  # noqa: E402
@@ -170,10 +168,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_results(table: list[str], ratio: float, requests: int, hosts: int, rate: float, per_column: set[float]) -> None:
     """Replace (or add) the ``## Crawl`` section of RESULTS.md, leaving other sections alone."""
-    machine = f"nproc {len(os.sched_getaffinity(0))}, Python {platform.python_version()}, {platform.system()}"
     section = "\n".join([
         "## Crawl", "",
-        f"`python benchmarks/crawl.py` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine}. "
+        f"`python benchmarks/crawl.py` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine()}. "
         f"Against the replica sites (served by a child process), {requests} polite requests over {hosts} hosts "
         f"at a limit of {rate:g} requests/s per host reached **{ratio:.3f}** of the summed limit (target ≥ 0.90). "
         f"A no-change incremental run made **{', '.join(f'{v:g}' for v in sorted(per_column))}** request(s) per column "

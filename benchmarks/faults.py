@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.results import RESULTS, write_section  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_section  # noqa: E402
 
 from flows.crawling import backfill_into  # noqa: E402
 from scrapers.http import ClientSettings, PoliteClient  # noqa: E402
@@ -178,12 +177,11 @@ def report(clean: list[Run], faulty: list[Run], served: int, sources: list[Sourc
 
 def write_results(lines: list[str], clean: list[Run], faulty: list[Run], served: int) -> None:
     """Replace (or add) the ``## Faults`` section of RESULTS.md, leaving other sections alone."""
-    machine = f"nproc {len(os.sched_getaffinity(0))}, Python {platform.python_version()}, {platform.system()}"
     first = faulty[-1]
     section = "\n".join([
         "## Faults", "",
         f"`python benchmarks/faults.py --write-results` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
-        f"{machine}, load average {os.getloadavg()[0]:.1f} at the end. Replica sites in the benchmark's process "
+        f"{machine()}, load average {os.getloadavg()[0]:.1f} at the end. Replica sites in the benchmark's process "
         f"behind the fault server (`tests/support/fault_server.py`). Stored / served **{first.stored}/{served}"
         f" = {first.stored / served:.3f}** (target 1.0), duplicates **{first.duplicates}** (target 0); "
         f"wall time **{faulty[0].seconds / clean[0].seconds:.2f}×** the clean backfill measured in the same run. "

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scrapers.registry import dump_sources, load_sources  # noqa: E402
+from scrapers.registry import load_sources  # noqa: E402
 from scrapers.replica import DEFAULT_CORPUS_DIR, start_replicas  # noqa: E402
 
 HELLO = """
@@ -55,8 +55,7 @@ def main() -> None:
         env = {**os.environ, "PREFECT_HOME": f"{tmp}/prefect-home"}
         sources = [replace(s, rate_per_s=50.0) for s in load_sources()]
         with start_replicas(DEFAULT_CORPUS_DIR, sources) as replicas:
-            sources_file = Path(tmp) / "sources.yaml"
-            sources_file.write_text(dump_sources(replicas.sources_with_local_urls()), encoding="utf-8")
+            sources_file = replicas.write_sources_file(Path(tmp) / "sources.yaml")
             nightly = [cli, "nightly", "--sources", str(sources_file), "--db", f"{tmp}/w.duckdb"]
             hello = [python, "-c", HELLO]
             first = timed(nightly, env)  # fills the warehouse and warms PREFECT_HOME

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -38,6 +37,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.results import write_section  # noqa: E402
 
 SICHUAN_PREFECTURES = ["成都市", "自贡市", "攀枝花市", "泸州市", "德阳市", "绵阳市", "广元市", "遂宁市", "内江市",
                        "乐山市", "南充市", "眉山市", "宜宾市", "广安市", "达州市", "雅安市", "巴中市", "资阳市",
@@ -312,19 +313,6 @@ def verdict(whole: dict, rows: list[dict]) -> str:
             f"({'met' if fast else 'NOT met'}, target < 60 s and < 2 GB); {ratio_text}.")
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace (or append) the '## Network' section of RESULTS.md, leaving other sections alone."""
-    section = "## Network\n\n" + "\n".join(lines).rstrip() + "\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else (
-        "# Benchmark results\n\nEach section is owned by the benchmark that produces it.\n")
-    pattern = re.compile(r"^## Network\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=100_000)
@@ -376,7 +364,7 @@ def main() -> None:
     comparison += ["", verdict(whole, rows)]
     print("\n".join(comparison), flush=True)
     if args.write_results:
-        write_section(ROOT / "benchmarks" / "RESULTS.md", lines + comparison)
+        write_section("Network", "## Network\n\n" + "\n".join(lines + comparison).rstrip() + "\n\n")
         print("wrote the Network section of benchmarks/RESULTS.md")
 
 

@@ -1,9 +1,16 @@
 """Writing one benchmark's section of benchmarks/RESULTS.md, leaving the other sections alone."""
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def machine() -> str:
+    """The machine line every section records: cores this process may use, Python, OS."""
+    return f"nproc {len(os.sched_getaffinity(0))}, Python {platform.python_version()}, {platform.system()}"
 
 
 def write_section(heading: str, section: str, path: Path = RESULTS) -> None:
