@@ -36,7 +36,7 @@ BETWEENNESS_EXACT_MAX = 5000
 BETWEENNESS_SAMPLES = 1000
 
 
-def _check_model(model: str) -> None:
+def check_model(model: str) -> None:
     if model not in MODELS:
         raise ValueError(f"model {model!r}: expected one of {', '.join(MODELS)}")
 
@@ -56,7 +56,7 @@ def proportional_ties(pattern: Pattern) -> np.ndarray:
 
 def dyadic_constraint(steps: TwoSteps, p: np.ndarray, model: str) -> np.ndarray:
     """c_ij = (p_ij + Σ_q p_iq p_qj)² per tie i→j, with p_qj taken in the given model."""
-    _check_model(model)
+    check_model(model)
     pattern = steps.pattern
     if model == "whole":
         indirect = steps.product(p, p)
@@ -85,15 +85,13 @@ def hierarchy(pattern: Pattern, dyadic: np.ndarray, constraint: np.ndarray) -> n
     return out
 
 
-def effective_size(steps: TwoSteps, p: np.ndarray, model: str, two_step: np.ndarray | None = None) -> np.ndarray:
+def effective_size(steps: TwoSteps, model: str, two_step: np.ndarray) -> np.ndarray:
     """Σ_j [1 − Σ_q p_iq m_jq]; m_jq = w_jq over j's strongest tie (inside ego's network for `ego`).
 
-    `two_step` (Σ_q p_iq w_qj per tie i→j) may be passed in to share it between the two models.
+    `two_step` is Σ_q p_iq w_qj per tie i→j, computed once and shared by the two models.
     """
-    _check_model(model)
+    check_model(model)
     pattern = steps.pattern
-    if two_step is None:
-        two_step = steps.product(p, pattern.weights)
     if model == "ego":     # j's ties inside i's ego network: to i itself and to common neighbours
         strongest = np.maximum(pattern.weights, steps.strongest(pattern.weights))
     else:
@@ -106,7 +104,7 @@ def effective_size(steps: TwoSteps, p: np.ndarray, model: str, two_step: np.ndar
 def structural_holes(pattern: Pattern, models: tuple[str, ...] = MODELS) -> pd.DataFrame:
     """Columns constraint_<m>, effective_size_<m>, efficiency_<m>, hierarchy_<m> for each model m."""
     for model in models:
-        _check_model(model)
+        check_model(model)
     steps = TwoSteps.build(pattern)
     p = proportional_ties(pattern)
     two_step = steps.product(p, pattern.weights)
@@ -115,7 +113,7 @@ def structural_holes(pattern: Pattern, models: tuple[str, ...] = MODELS) -> pd.D
     for model in models:
         dyadic = dyadic_constraint(steps, p, model)
         constraint = _per_node(pattern, dyadic)
-        size = effective_size(steps, p, model, two_step)
+        size = effective_size(steps, model, two_step)
         with np.errstate(invalid="ignore", divide="ignore"):
             efficiency = size / n_alters
         columns[f"constraint_{model}"] = constraint
@@ -204,7 +202,7 @@ def node_measures(weights: sp.sparray | sp.spmatrix, model: str = "ego", exact_m
     both models are also given with a suffix (`constraint_ego`, `constraint_whole`, ...).
     Seconds per stage are added to `timings` when a dict is given.
     """
-    _check_model(model)
+    check_model(model)
     with _timed(timings, "degree"):
         pattern = Pattern.from_matrix(weights)
         frame = degree_measures(pattern)

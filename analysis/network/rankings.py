@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analysis.network.inputs import CodedInput, prepare, theme_list
-from analysis.network.measures import BETWEENNESS_EXACT_MAX, BETWEENNESS_SAMPLES, MODELS, node_measures
+from analysis.network.measures import BETWEENNESS_EXACT_MAX, BETWEENNESS_SAMPLES, check_model, node_measures
 from analysis.network.periods import Period, resolve_periods
 from analysis.network.projection import LEVELS, affiliation, co_participation, node_attributes, node_keys
 
@@ -154,8 +154,7 @@ def compute_all(projects: pd.DataFrame, participants: pd.DataFrame, periods=None
 
     Node labels and places come from all in-scope rows, so a node reads the same in every period.
     """
-    if model not in MODELS:
-        raise ValueError(f"model {model!r}: expected one of {', '.join(MODELS)}")
+    check_model(model)
     unknown = [level for level in levels if level not in LEVELS]
     if unknown:
         raise ValueError(f"level {unknown[0]!r}: expected one of {', '.join(LEVELS)}")

@@ -7,6 +7,19 @@ from datetime import date, datetime
 import pandas as pd
 
 
+#: Run and source statuses shown as healthy, in the report and in the terminal status.
+HEALTHY_STATUSES = frozenset({"ok", "completed"})
+
+
+def problem_kinds(problems: dict) -> str:
+    """A run's problems by kind, as ``parse_error 2, http_error 1``."""
+    return ", ".join(f"{kind} {n}" for kind, n in (problems.get("by_kind") or {}).items())
+
+
+def coder_versions(facts: dict) -> str:
+    return ", ".join(facts.get("coder_versions") or []) or "not coded yet"
+
+
 def missing(value) -> bool:
     """None, NaN, NaT or pd.NA; strings and containers (lists, arrays) never are."""
     if value is None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
+from analysis.report.formatting import missing
 from analysis.report.places import PREFECTURES, PROVINCES, REGION
 from analysis.report.svg import element, shorten, svg_root, text_width, to_markup
 
@@ -76,7 +77,7 @@ def level_graph(network: dict, period: str, level: str) -> Graph:
 
 
 def _text(value) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)
+    return None if missing(value) else str(value)
 
 
 def top_institutions(graph: Graph, top: int) -> Graph:

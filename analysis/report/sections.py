@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from analysis.network import NetworkResult, compare_with_paper, load_paper_tables, paper_tables
-from analysis.report.formatting import fmt_date, fmt_number, fmt_percent, fmt_when, missing
+from analysis.report.formatting import (HEALTHY_STATUSES, coder_versions, fmt_date, fmt_number, fmt_percent, fmt_when,
+                                         missing, problem_kinds)
 
 THEME_LABELS = {
     "tcm": "Chinese medicine 中医药", "modern_medicine": "Modern medicine 现代医学",
@@ -24,7 +25,6 @@ MODE_LABELS = {
     "social": "Social 社会", "unknown": "Not coded",
 }
 ROLE_LABELS = {"signatory": "signs", "participant": "joins", "witness": "witness"}
-HEALTHY_STATUSES = {"ok", "completed"}
 NEWEST_AGREEMENTS = 25
 
 
@@ -238,7 +238,7 @@ def quality_section(quality: dict) -> dict:
     problems = quality.get("last_run_problems") or {}
     facts = [
         ("Review queue", _review_queue(quality["review_queue"])),
-        ("Coder version", ", ".join(quality.get("coder_versions") or []) or "not coded yet"),
+        ("Coder version", coder_versions(quality)),
         ("Documents", f"{fmt_number(counts.get('documents'))} collected, {fmt_number(counts.get('uncoded_documents'))}"
                       f" not coded, {fmt_number(counts.get('cooperation_documents'))} about cooperation"),
         ("Projects", f"{fmt_number(counts.get('projects'))} agreements, {fmt_number(counts.get('projects_in_scope'))}"
@@ -265,18 +265,20 @@ def _last_run(run: dict) -> str:
 def _problems(problems: dict) -> str:
     if not problems.get("count"):
         return "none"
-    kinds = ", ".join(f"{kind} {n}" for kind, n in problems["by_kind"].items())
-    return f"{problems['count']} ({kinds})"
+    return f"{problems['count']} ({problem_kinds(problems)})"
+
+
+def _periods(network: dict) -> list[str]:
+    return network["params"].get("periods") or sorted(network["rankings"]["period"].unique())
 
 
 def period_years(network: dict) -> list[str]:
     """The single-year periods of the snapshot, in order (for the per-year charts)."""
-    periods = network["params"].get("periods") or sorted(network["rankings"]["period"].unique())
-    return sorted(p for p in periods if str(p).isdigit())
+    return sorted(p for p in _periods(network) if str(p).isdigit())
 
 
 def check_period(network: dict, period: str) -> None:
-    periods = network["params"].get("periods") or sorted(network["rankings"]["period"].unique())
+    periods = _periods(network)
     if period not in periods:
         raise ValueError(f"period {period!r} is not in the current network snapshot (computed: "
                          f"{', '.join(periods) or 'none'}); choose one of those")

@@ -11,15 +11,15 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from analysis.report.formatting import fmt_bytes, fmt_duration, fmt_number, fmt_when
+from analysis.report.formatting import (HEALTHY_STATUSES, coder_versions, fmt_bytes, fmt_duration, fmt_number,
+                                         fmt_when, problem_kinds)
 
-GOOD = {"ok", "completed"}
 BUSY = {"running"}
 
 
 def _status(value) -> Text:
     text = str(value) if value else "–"
-    return Text(text, style="green" if text in GOOD else "yellow" if text in BUSY else "bold red")
+    return Text(text, style="green" if text in HEALTHY_STATUSES else "yellow" if text in BUSY else "bold red")
 
 
 def _files(status: dict) -> Table:
@@ -45,7 +45,7 @@ def _facts(status: dict) -> Table:
     grid.add_row(Text("snapshot"), Text(f"{snapshot['fingerprint'][:16]}  computed {fmt_when(snapshot['created_at'])}"
                                         f", {fmt_number(snapshot['n_projects'])} projects"
                                         if snapshot else "none yet (run `healthcoop recompute`)"))
-    grid.add_row(Text("coder version"), Text(", ".join(status.get("coder_versions") or []) or "not coded yet"))
+    grid.add_row(Text("coder version"), Text(coder_versions(status)))
     grid.add_row(Text("documents"), Text(f"{fmt_number(counts.get('documents'))} "
                                          f"({fmt_number(counts.get('uncoded_documents'))} not coded)"))
     grid.add_row(Text("projects"), Text(f"{fmt_number(counts.get('projects'))} "
@@ -54,7 +54,7 @@ def _facts(status: dict) -> Table:
     grid.add_row(Text("review queue"), Text(f"{queue} to review (healthcoop review list)" if queue else "empty",
                                             style="yellow" if queue else ""))
     count = problems.get("count") or 0
-    kinds = ", ".join(f"{kind} {n}" for kind, n in (problems.get("by_kind") or {}).items())
+    kinds = problem_kinds(problems)
     grid.add_row(Text("last run problems"), Text(f"{count}" + (f" ({kinds})" if kinds else ""),
                                                  style="bold red" if count else "green"))
     for sample in problems.get("samples") or []:
