@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pandas as pd
 from markupsafe import Markup
 
 from analysis.report.formatting import missing
