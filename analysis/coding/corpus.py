@@ -129,6 +129,7 @@ def _clusters(codings, flags, doc_overrides: list[Override], rejected, keep_ids:
     clusters = cluster(items, keep_ids)
     by_id = {item.doc_id: item for item in items}
     holder = {d: c.project_id for c in clusters for d in c.doc_ids}
+    project_ids = set(holder.values())
     moves: dict[str, str] = {}
     for o in doc_overrides:
         if o.field != "project_id":
@@ -137,10 +138,12 @@ def _clusters(codings, flags, doc_overrides: list[Override], rejected, keep_ids:
             rejected.append(f"{o.label}: document {o.id!r} is not a coded cooperation document")
             continue
         target = o.value or "p_" + o.id
-        if target != "p_" + o.id and target not in holder.values() and target[2:] not in holder:
+        if target == "p_" + o.id or target in project_ids:
+            moves[o.id] = target
+        elif target[2:] in holder:  # p_<doc>: the project that report is in now
+            moves[o.id] = holder[target[2:]]
+        else:
             rejected.append(f"{o.label}: project {target!r} not found")
-            continue
-        moves[o.id] = target if target in holder.values() or target == "p_" + o.id else holder[target[2:]]
     if not moves:
         return clusters
     groups: dict[str, list[str]] = {}
